@@ -97,8 +97,15 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
     return algorithm.id() + ":" + hex;
   }
 
+  /**
+   * Orders digests as their canonical strings sort. Same-algorithm digests (the common case, and
+   * all of an inventory's sorting) compare their hex without building the strings.
+   */
   @Override
   public int compareTo(Digest other) {
+    if (algorithm == other.algorithm) {
+      return hex.compareTo(other.hex);
+    }
     return toString().compareTo(other.toString());
   }
 

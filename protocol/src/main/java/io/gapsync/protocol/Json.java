@@ -46,6 +46,27 @@ public final class Json {
         .build();
   }
 
+  /**
+   * Returns a fresh factory for streaming parsers with gapsync's limits and duplicate keys
+   * rejected, for documents too large for a tree (inventories). Parsers it creates do not close
+   * the stream they read.
+   *
+   * @param maxDepth the nesting depth the document's format needs, at most {@link #MAX_DEPTH}
+   * @return the factory
+   */
+  static JsonFactory newStreamingFactory(int maxDepth) {
+    return JsonFactory.builder()
+        .streamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(Math.min(maxDepth, MAX_DEPTH))
+                .maxStringLength(MAX_STRING_LENGTH)
+                .maxNumberLength(32)
+                .build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
+        .build();
+  }
+
   /** Returns the shared mapper (thread-safe for reading). */
   public static ObjectMapper mapper() {
     return MAPPER;

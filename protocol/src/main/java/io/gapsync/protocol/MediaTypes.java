@@ -14,7 +14,7 @@ public final class MediaTypes {
   public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
   /** OCI image config. */
   public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
-  /** OCI layout's {@code oci-layout} file marker (not a media type of content, for reference). */
+  /** OCI uncompressed layer. */
   public static final String OCI_LAYER_TAR = "application/vnd.oci.image.layer.v1.tar";
   /** OCI gzip layer. */
   public static final String OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";

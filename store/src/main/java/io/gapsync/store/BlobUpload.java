@@ -5,17 +5,22 @@ import io.gapsync.protocol.DigestAlgorithm;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Objects;
 import org.rocksdb.RocksDBException;
 
 /**
  * A blob being written: an {@link OutputStream} that hashes, counts and stores what it is given
  * in chunks under a fresh content id. Nothing is visible until {@link #commit} verifies the
- * digest and publishes the blob record in one atomic write.
+ * digest and publishes the blob record in one atomic write (STYLE rules 4 and 5).
+ *
+ * <p>Memory: one chunk buffer ({@link StoreOptions#chunkSizeBytes()}), whatever the blob size.
  *
  * <p>Not thread-safe: one writer at a time. The caller closes it; closing without a commit
- * discards the chunks. Obtain one from {@link Store#beginUpload()}.
+ * discards the chunks. If the store closes first, the upload is abandoned and its chunks are
+ * discarded the next time the store opens. Obtain one from {@link Store#beginUpload()}.
  */
-public final class BlobUpload extends OutputStream {
+public final class BlobUpload extends OutputStream implements Db.Dependent {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -27,19 +32,23 @@ public final class BlobUpload extends OutputStream {
   private int buffered;
   private long chunkIndex;
   private long size;
-  private boolean finished;
+  private volatile boolean finished;
 
+  /** Starts an upload; the caller holds the database's lifecycle lock. */
   BlobUpload(Store store, Db db, int chunkSize) {
     this.store = store;
     this.db = db;
     this.buffer = new byte[chunkSize];
     RANDOM.nextBytes(contentId);
+    // Record the upload before any chunk, so that a crash leaves a trace the next open cleans.
     try {
-      db.db.put(db.uploads, db.bulkWrite, contentId, Keys.utf8(Long.toString(System.currentTimeMillis())));
+      db.db.put(
+          db.uploads, db.bulkWrite, contentId, Keys.utf8(Long.toString(System.currentTimeMillis())));
     } catch (RocksDBException e) {
       throw Db.io("start a blob upload", e);
     }
     store.registerUpload(contentId);
+    db.track(this);
   }
 
   /** Returns the number of bytes written so far. */
@@ -52,8 +61,21 @@ public final class BlobUpload extends OutputStream {
     write(new byte[] {(byte) b}, 0, 1);
   }
 
+  /** Like {@link #write(byte[], int, int)} over the whole array; throws no IOException. */
+  @Override
+  public void write(byte[] b) {
+    write(b, 0, b.length);
+  }
+
+  /**
+   * Hashes and stores bytes, a chunk at a time.
+   *
+   * @throws StoreException IO if a chunk cannot be stored, CLOSED if the store has closed
+   * @throws IllegalStateException if the upload was committed or closed
+   */
   @Override
   public void write(byte[] b, int off, int len) {
+    Objects.checkFromIndexSize(off, len, b.length);
     checkOpen();
     sha256.update(b, off, len);
     size += len;
@@ -73,11 +95,14 @@ public final class BlobUpload extends OutputStream {
     if (buffered == 0) {
       return;
     }
-    byte[] value = buffered == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, buffered);
+    byte[] value = buffered == buffer.length ? buffer : Arrays.copyOf(buffer, buffered);
+    db.enter("store chunk " + chunkIndex + " of a blob upload");
     try {
       db.db.put(db.chunks, db.bulkWrite, Keys.chunk(contentId, chunkIndex), value);
     } catch (RocksDBException e) {
       throw Db.io("store chunk " + chunkIndex + " of a blob upload", e);
+    } finally {
+      db.exit();
     }
     chunkIndex++;
     buffered = 0;
@@ -91,37 +116,60 @@ public final class BlobUpload extends OutputStream {
    *     (sha256)
    * @param expectedSize the size it must have, or -1
    * @return the result
-   * @throws StoreException DIGEST_MISMATCH if the content does not match (the upload is
-   *     discarded)
+   * @throws StoreException DIGEST_MISMATCH if the content does not match its digest or size (the
+   *     upload is discarded)
    */
   public PutResult commit(Digest expected, long expectedSize) {
+    return commit(expected, expectedSize, null);
+  }
+
+  /**
+   * Verifies and publishes the blob, pinning it in {@code lease} in the same step so that a
+   * concurrent {@link Store#gc()} cannot remove it before the caller references it. Use this when
+   * the digest is not known in advance (otherwise pin before writing).
+   *
+   * @param expected the digest the content must have, or null to accept whatever it hashes to
+   * @param expectedSize the size it must have, or -1
+   * @param lease the lease to pin the blob in, or null
+   * @return the result
+   * @throws StoreException DIGEST_MISMATCH if the content does not match its digest or size (the
+   *     upload is discarded)
+   */
+  public PutResult commit(Digest expected, long expectedSize, IngestLease lease) {
     checkOpen();
     flushChunk();
     finished = true;
     Digest actual = Digest.fromRaw(DigestAlgorithm.SHA256, sha256.digest());
     if (expected != null && expected.algorithm() != DigestAlgorithm.SHA256) {
-      // The store names blobs by the digest the user announced; verify with that algorithm.
       discard();
       throw new StoreException(
           StoreException.Code.DIGEST_MISMATCH,
-          "Tried to store blob " + expected + " but gapsync verifies blob uploads with sha256 only: "
-              + "re-push the content with a sha256 digest");
+          "Tried to store blob " + expected + " but failed because gapsync verifies blob uploads "
+              + "with sha256 only: re-push the content with a sha256 digest");
     }
     if (expectedSize >= 0 && expectedSize != size) {
       discard();
       throw new StoreException(
           StoreException.Code.DIGEST_MISMATCH,
-          "Tried to store blob " + (expected != null ? expected : actual) + " but received " + size
-              + " bytes where " + expectedSize + " were announced: the source is truncated or corrupt");
+          "Tried to store blob " + (expected != null ? expected : actual) + " but failed because "
+              + "its size is " + size + " bytes where " + expectedSize + " were announced: the "
+              + "source is truncated or corrupt, fetch it again");
     }
     if (expected != null && !expected.equals(actual)) {
       discard();
       throw new StoreException(
           StoreException.Code.DIGEST_MISMATCH,
-          "Tried to store blob " + expected + " but its content hashes to " + actual
-              + ": the source is corrupt or was modified");
+          "Tried to store blob " + expected + " but failed because its content hashes to "
+              + actual + ": the source is corrupt or was modified, fetch it again");
     }
-    return store.publishBlob(actual, new Keys.BlobRecord(size, buffer.length, contentId));
+    try {
+      return store.publishBlob(actual, new Keys.BlobRecord(size, buffer.length, contentId), lease);
+    } catch (RuntimeException e) {
+      discard();
+      throw e;
+    } finally {
+      db.untrack(this);
+    }
   }
 
   /** Discards the upload if it was not committed. Safe to call more than once. */
@@ -133,13 +181,30 @@ public final class BlobUpload extends OutputStream {
     }
   }
 
+  /** Abandons the upload as the store closes; the next open discards its chunks. */
+  @Override
+  public void release() {
+    finished = true;
+  }
+
   private void discard() {
-    store.discardContent(contentId);
+    db.untrack(this);
+    if (db.tryEnter()) {
+      try {
+        store.discardContent(contentId);
+      } catch (StoreException e) {
+        // Best effort: the upload record stays, and the next open or gc removes the chunks.
+      } finally {
+        db.exit();
+      }
+    }
   }
 
   private void checkOpen() {
     if (finished) {
-      throw new IllegalStateException("Blob upload already committed or closed");
+      throw new IllegalStateException(
+          "Tried to use a blob upload but failed because it was already committed or closed "
+              + "(or its store closed): begin a new upload");
     }
   }
 }

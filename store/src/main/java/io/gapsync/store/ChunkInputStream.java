@@ -1,44 +1,117 @@
 package io.gapsync.store;
 
 import io.gapsync.protocol.Digest;
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.Objects;
 import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
 
 /**
  * Streams a blob's chunks in order from a RocksDB iterator. The iterator pins a consistent view,
  * so a concurrent garbage collection cannot pull chunks away mid-read. Checks that every chunk
- * is present and the total length matches the blob record. The caller closes it, which releases
- * the iterator.
+ * is present and the total length matches the blob record; damage surfaces as a {@link
+ * StoreException} with code CORRUPT.
+ *
+ * <p>{@link #open} reads the blob record and the chunks from one RocksDB snapshot, so a blob
+ * published or collected concurrently is seen either whole or not at all.
+ *
+ * <p>The caller closes it, which releases the iterator. Closing the store releases it too (reads
+ * then fail with an IOException). Not thread-safe: one reader at a time.
  */
-final class ChunkInputStream extends InputStream {
+final class ChunkInputStream extends InputStream implements Db.Dependent {
 
+  private final Db db;
   private final Digest digest;
   private final Keys.BlobRecord record;
   private final ReadOptions readOptions;
   private final Slice upper;
   private final RocksIterator it;
+  private final Snapshot snapshot;
   private byte[] current;
   private int pos;
   private long expectedIndex;
   private long remaining;
-  private boolean closed;
+  private boolean released;
 
-  ChunkInputStream(Db db, Digest digest, Keys.BlobRecord record, long offset) {
+  /**
+   * Opens a blob from one snapshot. The caller holds the database's lifecycle lock ({@link
+   * Db#enter}).
+   *
+   * @param db the database
+   * @param digest the blob
+   * @param offset the first byte to read, 0 to size
+   * @return the stream; the caller closes it
+   * @throws StoreException BLOB_UNKNOWN if absent, CORRUPT if the first chunk is damaged
+   * @throws IllegalArgumentException if the offset is outside the blob
+   */
+  static ChunkInputStream open(Db db, Digest digest, long offset) {
+    Snapshot snapshot = db.db.getSnapshot();
+    Keys.BlobRecord r;
+    try {
+      byte[] v;
+      try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+        v = db.db.get(db.blobs, ro, Keys.digest(digest));
+      } catch (RocksDBException e) {
+        throw Db.io("look up blob " + digest, e);
+      }
+      if (v == null) {
+        throw new StoreException(
+            StoreException.Code.BLOB_UNKNOWN,
+            "Tried to read blob " + digest + " but failed because the store at " + db.dir
+                + " does not hold it: add the image that uses it");
+      }
+      r = Keys.BlobRecord.decode(digest, v);
+      if (offset < 0 || offset > r.size()) {
+        throw new IllegalArgumentException(
+            "Tried to read blob " + digest + " from offset " + offset + " but failed because "
+                + "the blob has " + r.size() + " bytes: give an offset from 0 to the size");
+      }
+    } catch (RuntimeException e) {
+      db.db.releaseSnapshot(snapshot);
+      throw e;
+    }
+    // The stream owns the snapshot from here, and releases it even if it fails to open.
+    return new ChunkInputStream(db, digest, r, offset, snapshot);
+  }
+
+  /**
+   * Opens the stream over a record already read. The caller holds the database's lifecycle lock
+   * ({@link Db#enter}), and, without a snapshot, keeps gc from running.
+   *
+   * @param snapshot the snapshot the record was read from, owned by the stream from now on, or
+   *     null to read the latest state
+   * @throws StoreException CORRUPT if the first chunk is missing or of the wrong length (nothing
+   *     is left open then)
+   */
+  ChunkInputStream(Db db, Digest digest, Keys.BlobRecord record, long offset, Snapshot snapshot) {
+    this.db = db;
     this.digest = digest;
     this.record = record;
+    this.snapshot = snapshot;
     this.upper = new Slice(Keys.chunkEnd(record.contentId()));
     this.readOptions = new ReadOptions().setIterateUpperBound(upper).setFillCache(false);
+    if (snapshot != null) {
+      readOptions.setSnapshot(snapshot);
+    }
     this.it = db.db.newIterator(db.chunks, readOptions);
     long chunk = offset / record.chunkSize();
     this.expectedIndex = chunk;
     this.remaining = record.size() - offset;
-    it.seek(Keys.chunk(record.contentId(), chunk));
-    if (remaining > 0) {
-      load();
-      pos = (int) (offset % record.chunkSize());
+    try {
+      it.seek(Keys.chunk(record.contentId(), chunk));
+      if (remaining > 0) {
+        load();
+        pos = (int) (offset % record.chunkSize());
+      }
+    } catch (RuntimeException e) {
+      release();
+      throw e;
     }
+    db.track(this);
   }
 
   private void load() {
@@ -50,9 +123,11 @@ final class ChunkInputStream extends InputStream {
       throw corrupt("chunk " + expectedIndex + " is missing (found " + index + ")");
     }
     current = it.value();
-    long expectedLength = Math.min(record.chunkSize(), record.size() - index * record.chunkSize());
+    long expectedLength =
+        Math.min(record.chunkSize(), record.size() - index * record.chunkSize());
     if (current.length != expectedLength) {
-      throw corrupt("chunk " + index + " has " + current.length + " bytes, expected " + expectedLength);
+      throw corrupt(
+          "chunk " + index + " has " + current.length + " bytes, expected " + expectedLength);
     }
     pos = 0;
     expectedIndex++;
@@ -62,49 +137,82 @@ final class ChunkInputStream extends InputStream {
   private StoreException corrupt(String why) {
     return new StoreException(
         StoreException.Code.CORRUPT,
-        "Tried to read blob " + digest + " but " + why + ": the store is damaged, run gapsync fsck");
+        "Tried to read blob " + digest + " but failed because " + why
+            + ": the store is damaged, run gapsync fsck");
   }
 
   @Override
-  public int read() {
+  public int read() throws IOException {
     byte[] one = new byte[1];
     int n = read(one, 0, 1);
     return n < 0 ? -1 : one[0] & 0xff;
   }
 
   @Override
-  public int read(byte[] b, int off, int len) {
-    if (closed) {
-      throw new IllegalStateException("stream closed");
+  public int read(byte[] b, int off, int len) throws IOException {
+    Objects.checkFromIndexSize(off, len, b.length);
+    if (!db.tryEnter()) {
+      throw closedError();
     }
-    if (remaining <= 0) {
-      return -1;
+    try {
+      if (released) {
+        throw closedError();
+      }
+      if (remaining <= 0) {
+        return -1;
+      }
+      if (len == 0) {
+        return 0;
+      }
+      if (pos == current.length) {
+        load();
+      }
+      int n = (int) Math.min(Math.min(len, current.length - pos), remaining);
+      System.arraycopy(current, pos, b, off, n);
+      pos += n;
+      remaining -= n;
+      return n;
+    } finally {
+      db.exit();
     }
-    if (len == 0) {
-      return 0;
-    }
-    if (pos == current.length) {
-      load();
-    }
-    int n = (int) Math.min(Math.min(len, current.length - pos), remaining);
-    System.arraycopy(current, pos, b, off, n);
-    pos += n;
-    remaining -= n;
-    return n;
+  }
+
+  private IOException closedError() {
+    return new IOException(
+        "Tried to read blob " + digest + " but failed because the stream or its store is closed: "
+            + "open the blob again");
   }
 
   @Override
   public int available() {
-    return current == null ? 0 : (int) Math.min(current.length - pos, remaining);
+    return released || current == null ? 0 : (int) Math.min(current.length - pos, remaining);
+  }
+
+  /** Releases the iterator. Safe to call more than once, and after the store has closed. */
+  @Override
+  public void close() {
+    if (db.tryEnter()) {
+      try {
+        release();
+      } finally {
+        db.exit();
+      }
+    }
+    // Otherwise the store has closed, and released this stream before it did.
   }
 
   @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
+  public synchronized void release() {
+    if (!released) {
+      released = true;
+      current = null;
       it.close();
+      if (snapshot != null) {
+        db.db.releaseSnapshot(snapshot);
+      }
       readOptions.close();
       upper.close();
+      db.untrack(this);
     }
   }
 }

@@ -5,24 +5,34 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The open RocksDB instance and its column families. Owns every native handle and closes them in
- * reverse order. Checks the store format version at open (STYLE rule 7).
+ * The open RocksDB instance, its column families and its lifecycle. Owns every native handle and
+ * closes them in reverse order. Checks the store format version at open (STYLE rule 7).
  *
  * <p>Column families (docs/FORMAT.md, "Store layout"): {@code default} (meta), {@code blobs},
  * {@code chunks}, {@code manifests}, {@code tags}, {@code refs}, {@code referrers}, {@code
  * uploads}.
+ *
+ * <p>Closing: a native handle used after {@link RocksDB#close()} crashes the JVM, so every use of
+ * a handle happens between {@link #enter} and {@link #exit} (a shared lock), and {@link #close}
+ * takes the lock exclusively. Open iterators and uploads register as {@link Dependent}s and are
+ * released before the database closes, as RocksDB requires.
  */
 final class Db implements AutoCloseable {
 
@@ -41,6 +51,13 @@ final class Db implements AutoCloseable {
     RocksDB.loadLibrary();
   }
 
+  /** Something holding native resources of this database that must go before it closes. */
+  interface Dependent {
+    /** Releases native resources; called with the database lock held exclusively. */
+    void release();
+  }
+
+  final Path dir;
   final RocksDB db;
   final ColumnFamilyHandle meta;
   final ColumnFamilyHandle blobs;
@@ -57,8 +74,12 @@ final class Db implements AutoCloseable {
   private final DBOptions dbOptions;
   private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
   private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Set<Dependent> dependents = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   private Db(Path dir, StoreOptions options) throws RocksDBException {
+    this.dir = dir;
     this.readOnly = options.readOnly();
     dbOptions =
         new DBOptions()
@@ -71,11 +92,17 @@ final class Db implements AutoCloseable {
     for (String name : FAMILIES) {
       descriptors.add(new ColumnFamilyDescriptor(Keys.utf8(name), cf(name.equals("chunks"))));
     }
-    RocksDB opened =
-        readOnly
-            ? RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles)
-            : RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-    this.db = opened;
+    try {
+      this.db =
+          readOnly
+              ? RocksDB.openReadOnly(dbOptions, dir.toString(), descriptors, handles)
+              : RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+    } catch (RocksDBException e) {
+      // Nothing native is owned yet but the options: free them before reporting.
+      dbOptions.close();
+      cfOptions.forEach(ColumnFamilyOptions::close);
+      throw e;
+    }
     meta = handles.get(0);
     blobs = handles.get(1);
     chunks = handles.get(2);
@@ -92,7 +119,9 @@ final class Db implements AutoCloseable {
     ColumnFamilyOptions o = new ColumnFamilyOptions();
     if (chunkFamily) {
       // Large, write-once values: keep them in blob files so compaction does not rewrite them,
-      // and do not try to compress layers that are already compressed.
+      // and do not try to compress layers that are already compressed. Deleted chunks free their
+      // blob files only once compaction has dropped every key that points into them, which is
+      // why GarbageCollector compacts the ranges it deletes.
       o.setEnableBlobFiles(true)
           .setMinBlobSize(4096)
           .setBlobCompressionType(CompressionType.NO_COMPRESSION)
@@ -121,21 +150,26 @@ final class Db implements AutoCloseable {
       if (options.readOnly()) {
         throw new StoreException(
             StoreException.Code.NOT_A_STORE,
-            "Tried to open the store at " + dir + " read-only but there is no store there: "
-                + "create one by adding content (gapsync add) or check --store");
+            "Tried to open the store at " + dir + " read-only but failed because there is no "
+                + "store there: create one by adding content (gapsync add) or check --store");
       }
-      if (Files.isDirectory(dir) && !isEmptyDir(dir)) {
+      if (Files.exists(dir) && !isEmptyDir(dir)) {
         throw new StoreException(
             StoreException.Code.NOT_A_STORE,
-            "Tried to create a store at " + dir + " but the folder is not empty and holds no "
-                + "store: choose an empty or new folder with --store");
+            "Tried to create a store at " + dir + " but failed because it is not an empty folder "
+                + "and holds no store: choose an empty or new folder with --store");
       }
       try {
         Files.createDirectories(dir);
       } catch (java.io.IOException e) {
         throw new StoreException(
-            StoreException.Code.IO, "Tried to create the store folder " + dir + " but failed: " + e, e);
+            StoreException.Code.IO,
+            "Tried to create the store folder " + dir + " but failed because " + e
+                + ": check the path and its permissions",
+            e);
       }
+    } else {
+      checkFamilies(dir);
     }
     Db d;
     try {
@@ -144,7 +178,7 @@ final class Db implements AutoCloseable {
       throw translateOpen(dir, e);
     }
     try {
-      d.checkFormat(dir, exists, siteId);
+      d.checkFormat(exists, siteId);
       return d;
     } catch (RuntimeException e) {
       d.close();
@@ -152,7 +186,29 @@ final class Db implements AutoCloseable {
     }
   }
 
-  private void checkFormat(Path dir, boolean existed, String siteId) {
+  /**
+   * Refuses a RocksDB database that lacks gapsync's column families before opening it, so that a
+   * read-write open does not add them to someone else's database.
+   */
+  private static void checkFamilies(Path dir) {
+    List<byte[]> present;
+    try (Options o = new Options()) {
+      present = RocksDB.listColumnFamilies(o, dir.toString());
+    } catch (RocksDBException e) {
+      throw translateOpen(dir, e);
+    }
+    List<String> names = present.stream().map(Keys::string).toList();
+    List<String> missing = FAMILIES.stream().filter(f -> !names.contains(f)).toList();
+    if (!missing.isEmpty()) {
+      throw new StoreException(
+          StoreException.Code.NOT_A_STORE,
+          "Tried to open " + dir + " as a gapsync store but failed because it is a RocksDB "
+              + "database without the column families " + missing
+              + ": point --store at a gapsync store");
+    }
+  }
+
+  private void checkFormat(boolean existed, String siteId) {
     try {
       byte[] marker = db.get(meta, META_MARKER);
       byte[] version = db.get(meta, META_FORMAT_VERSION);
@@ -160,13 +216,14 @@ final class Db implements AutoCloseable {
         if (existed) {
           throw new StoreException(
               StoreException.Code.NOT_A_STORE,
-              "Tried to open " + dir + " as a gapsync store but it is a RocksDB database without "
-                  + "gapsync's format marker: point --store at a gapsync store");
+              "Tried to open " + dir + " as a gapsync store but failed because it is a RocksDB "
+                  + "database without gapsync's format marker: point --store at a gapsync store");
         }
-        try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
+        try (WriteBatch batch = new WriteBatch()) {
           batch.put(meta, META_MARKER, Keys.utf8("1"));
           batch.put(meta, META_FORMAT_VERSION, Keys.utf8(Integer.toString(FORMAT_VERSION)));
-          batch.put(meta, META_SITE_ID, Keys.utf8(siteId != null ? siteId : "site-" + UUID.randomUUID()));
+          batch.put(
+              meta, META_SITE_ID, Keys.utf8(siteId != null ? siteId : "site-" + UUID.randomUUID()));
           batch.put(meta, META_CREATED_AT, Keys.utf8(Instant.now().toString()));
           db.write(commitWrite, batch);
         }
@@ -181,17 +238,25 @@ final class Db implements AutoCloseable {
       if (found != FORMAT_VERSION) {
         throw new StoreException(
             StoreException.Code.FORMAT_VERSION,
-            "Tried to open the store at " + dir + " but it has format version " + Keys.string(version)
-                + " and this gapsync reads version " + FORMAT_VERSION + ": "
-                + (found > FORMAT_VERSION ? "upgrade gapsync" : "migrate the store"));
+            "Tried to open the store at " + dir + " but failed because it has format version "
+                + Keys.string(version) + " and this gapsync reads version " + FORMAT_VERSION + ": "
+                + (found > FORMAT_VERSION
+                    ? "upgrade gapsync"
+                    : "migrate the store with the gapsync release that matches it"));
       }
     } catch (RocksDBException e) {
       throw new StoreException(
-          StoreException.Code.IO, "Tried to read the format version of " + dir + " but failed: " + e, e);
+          StoreException.Code.IO,
+          "Tried to read the format version of " + dir + " but failed because " + e.getMessage()
+              + ": check the disk",
+          e);
     }
   }
 
   private static boolean isEmptyDir(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
     try (var s = Files.list(dir)) {
       return s.findAny().isEmpty();
     } catch (java.io.IOException e) {
@@ -202,40 +267,125 @@ final class Db implements AutoCloseable {
   private static StoreException translateOpen(Path dir, RocksDBException e) {
     Status s = e.getStatus();
     String msg = String.valueOf(e.getMessage());
-    if (s != null && s.getCode() == Status.Code.IOError && msg.contains("lock")) {
+    if (s != null && s.getCode() == Status.Code.IOError && msg.contains("LOCK")) {
+      // RocksDB's own text differs: "lock hold by current process" when this JVM has the store
+      // open already, "While lock file: ... Resource temporarily unavailable" for another process.
+      boolean thisProcess = msg.contains("current process");
       return new StoreException(
           StoreException.Code.LOCKED,
-          "Tried to open the store at " + dir + " but another process holds it (a running "
-              + "'gapsync serve'?): stop that process, or run read-only queries with --read-only",
+          "Tried to open the store at " + dir + " but failed because "
+              + (thisProcess
+                  ? "this process has it open already: share the open Store instead of opening "
+                      + "it twice"
+                  : "another process holds it (a running 'gapsync serve'?): stop that process, "
+                      + "or run read-only queries with --read-only"),
           e);
     }
-    if (msg.contains("Column famil") || msg.contains("Invalid column family")) {
+    if (msg.contains("Column famil") || msg.contains("column famil")) {
       return new StoreException(
           StoreException.Code.NOT_A_STORE,
-          "Tried to open " + dir + " as a gapsync store but its column families do not match: " + msg,
+          "Tried to open " + dir + " as a gapsync store but failed because its column families "
+              + "do not match (" + msg + "): point --store at a gapsync store",
           e);
     }
     return new StoreException(
-        StoreException.Code.IO, "Tried to open the store at " + dir + " but RocksDB failed: " + msg, e);
+        StoreException.Code.IO,
+        "Tried to open the store at " + dir + " but failed because RocksDB reported: " + msg
+            + ": check the folder, its permissions and free space",
+        e);
   }
 
   /** Wraps a RocksDB failure with what was being done. */
   static StoreException io(String what, RocksDBException e) {
     return new StoreException(
-        StoreException.Code.IO, "Tried to " + what + " but the store failed: " + e.getMessage(), e);
+        StoreException.Code.IO,
+        "Tried to " + what + " but failed because the store reported: " + e.getMessage()
+            + ": check the disk, then run gapsync fsck",
+        e);
   }
 
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Takes the shared lifecycle lock; pair with {@link #exit()} in a finally block.
+   *
+   * @param what what is about to be done, for the message
+   * @throws StoreException CLOSED if the database is closed (the lock is not held then)
+   */
+  void enter(String what) {
+    if (!tryEnter()) {
+      throw new StoreException(
+          StoreException.Code.CLOSED,
+          "Tried to " + what + " but failed because the store at " + dir + " is closed: open it "
+              + "again");
+    }
+  }
+
+  /** Takes the shared lifecycle lock if the database is open; returns false (lock not held) if not. */
+  boolean tryEnter() {
+    lifecycle.readLock().lock();
+    if (closed) {
+      lifecycle.readLock().unlock();
+      return false;
+    }
+    return true;
+  }
+
+  /** Releases the shared lifecycle lock taken by {@link #enter} or {@link #tryEnter}. */
+  void exit() {
+    lifecycle.readLock().unlock();
+  }
+
+  /** Registers something to release before the database closes. */
+  void track(Dependent d) {
+    dependents.add(d);
+  }
+
+  /** Forgets a dependent that released its resources itself. */
+  void untrack(Dependent d) {
+    dependents.remove(d);
+  }
+
+  /** Returns true once {@link #close()} has begun. */
+  boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Closes the database once: waits for operations in progress, releases open iterators and
+   * uploads, then frees every native handle. Safe to call more than once.
+   *
+   * @throws IllegalStateException if called from inside a store operation (a visitor callback)
+   */
   @Override
   public void close() {
-    commitWrite.close();
-    bulkWrite.close();
-    for (ColumnFamilyHandle h : handles) {
-      h.close();
+    if (lifecycle.getReadHoldCount() > 0) {
+      throw new IllegalStateException(
+          "Tried to close the store at " + dir + " but failed because this thread is inside a "
+              + "store operation (a visitor callback?): close it after the operation returns");
     }
-    db.close();
-    dbOptions.close();
-    for (ColumnFamilyOptions o : cfOptions) {
-      o.close();
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (Dependent d : List.copyOf(dependents)) {
+        d.release();
+      }
+      dependents.clear();
+      commitWrite.close();
+      bulkWrite.close();
+      for (ColumnFamilyHandle h : handles) {
+        h.close();
+      }
+      db.close();
+      dbOptions.close();
+      for (ColumnFamilyOptions o : cfOptions) {
+        o.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
     }
   }
 }

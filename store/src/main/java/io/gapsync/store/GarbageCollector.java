@@ -1,11 +1,15 @@
 package io.gapsync.store;
 
+import io.gapsync.protocol.Descriptor;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.Manifest;
+import io.gapsync.protocol.MediaTypes;
 import io.gapsync.protocol.ProtocolException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.rocksdb.RocksDBException;
@@ -14,33 +18,60 @@ import org.rocksdb.WriteBatch;
 
 /**
  * Mark and sweep over the store. Runs with the store's writers excluded ({@link Store#gc()}
- * holds the write side of its lock), so the marked set cannot go stale while sweeping.
+ * holds the write side of its gc lock), so the marked set cannot go stale while sweeping.
  *
  * <p>Roots: every tag target and every digest pinned by an open {@link IngestLease}. Marking
  * follows index children, image config and layers, and referrers of every marked manifest (a
  * signature lives as long as what it signs).
+ *
+ * <p>Space: chunks live in RocksDB blob files (BlobDB settings on the chunks column family). A
+ * range delete only hides them; a blob file is freed once compaction has dropped every key that
+ * points into it. The collector therefore compacts each chunk range it deleted, which costs
+ * little (the chunk keys' SST files are small) and frees blob files holding only dead chunks.
  */
 final class GarbageCollector {
 
+  /** Past this many deleted chunk ranges, one compaction of the whole family is cheaper. */
+  private static final int COMPACT_RANGES_MAX = 64;
+
   private final Store store;
   private final Db db;
+  private final ManifestIndex manifests;
+  private final Set<Digest> candidates;
   private final Set<Digest> liveManifests = new HashSet<>();
   private final Set<Digest> liveBlobs = new HashSet<>();
+  private final List<byte[]> deletedContent = new ArrayList<>();
 
-  GarbageCollector(Store store, Db db) {
+  /**
+   * Creates a collection.
+   *
+   * @param candidates the only digests that may be removed, or null for all (and orphan chunks)
+   */
+  GarbageCollector(Store store, Db db, ManifestIndex manifests, Set<Digest> candidates) {
     this.store = store;
     this.db = db;
+    this.manifests = manifests;
+    this.candidates = candidates;
   }
 
   GcReport run() {
+    mark();
+    long[] removedManifests = sweepManifests();
+    long[] removedBlobs = sweepBlobs();
+    long orphans = candidates == null ? sweepOrphanChunks() : 0;
+    reclaimSpace();
+    return new GcReport(
+        removedManifests[0], removedBlobs[0], removedBlobs[1], orphans, removedManifests[1],
+        removedBlobs[2]);
+  }
+
+  private void mark() {
     Deque<Digest> queue = new ArrayDeque<>();
     store.tags().forEach(t -> queue.add(t.digest()));
     for (Digest pinned : store.pinnedDigests()) {
-      if (store.hasManifest(pinned)) {
-        queue.add(pinned);
-      } else {
-        liveBlobs.add(pinned);
-      }
+      // A digest may name both a blob and a manifest (a manifest pushed as a blob): keep both.
+      liveBlobs.add(pinned);
+      queue.add(pinned);
     }
     while (!queue.isEmpty()) {
       Digest d = queue.poll();
@@ -52,22 +83,28 @@ final class GarbageCollector {
         continue;
       }
       m.get().blobReferences().forEach(x -> liveBlobs.add(x.digest()));
-      m.get().manifests().forEach(x -> queue.add(x.digest()));
-      store.referrers(d).forEach(r -> queue.add(r.digest()));
+      for (Descriptor child : m.get().manifests()) {
+        queue.add(child.digest());
+        if (!MediaTypes.isManifest(child.mediaType())) {
+          // OCI 1.1: an index may list an artifact blob directly.
+          liveBlobs.add(child.digest());
+        }
+      }
+      manifests.referrers(d).forEach(r -> queue.add(r.digest()));
     }
-    long[] manifests = sweepManifests();
-    long[] blobs = sweepBlobs();
-    long orphans = sweepOrphanChunks();
-    return new GcReport(manifests[0], blobs[0], blobs[1], orphans, manifests[1], blobs[2]);
   }
 
   private Optional<Manifest> parsed(Digest d) {
     try {
-      return store.manifest(d);
+      return manifests.get(d);
     } catch (ProtocolException | StoreException e) {
       // A damaged manifest is fsck's to report; gc keeps it and what it may reference.
       return Optional.empty();
     }
+  }
+
+  private boolean removable(Digest d) {
+    return candidates == null || candidates.contains(d);
   }
 
   /** Returns {removed, kept}. */
@@ -78,17 +115,13 @@ final class GarbageCollector {
         WriteBatch batch = new WriteBatch()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         Digest d = Digest.parse(Keys.string(it.key()));
-        if (liveManifests.contains(d)) {
-          kept++;
-          continue;
-        }
-        Optional<Manifest> m = parsed(d);
+        Optional<Manifest> m = liveManifests.contains(d) || !removable(d) ? Optional.empty() : parsed(d);
         if (m.isEmpty()) {
           kept++;
           continue;
         }
         batch.delete(db.manifests, it.key());
-        for (Digest child : Store.children(m.get())) {
+        for (Digest child : ManifestIndex.children(m.get())) {
           batch.delete(db.refs, Keys.pair(child.toString(), d.toString()));
         }
         if (m.get().subject() != null) {
@@ -112,13 +145,14 @@ final class GarbageCollector {
         WriteBatch batch = new WriteBatch()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         Digest d = Digest.parse(Keys.string(it.key()));
-        if (liveBlobs.contains(d)) {
+        if (liveBlobs.contains(d) || !removable(d)) {
           kept++;
           continue;
         }
         Keys.BlobRecord r = Keys.BlobRecord.decode(d, it.value());
         batch.delete(db.blobs, it.key());
         batch.deleteRange(db.chunks, Keys.chunk(r.contentId(), 0), Keys.chunkEnd(r.contentId()));
+        deletedContent.add(r.contentId());
         removed++;
         bytes += r.size();
       }
@@ -129,7 +163,10 @@ final class GarbageCollector {
     return new long[] {removed, bytes, kept};
   }
 
-  /** Removes chunk sets that no blob record names and no upload in progress owns. */
+  /**
+   * Removes chunk sets that no blob record names and no upload in progress owns. Uploads that
+   * begin during the sweep register before writing a chunk, so they are never taken for orphans.
+   */
   private long sweepOrphanChunks() {
     Set<String> owned = new HashSet<>();
     try (RocksIterator it = db.db.newIterator(db.blobs)) {
@@ -146,8 +183,11 @@ final class GarbageCollector {
         byte[] id = Keys.contentIdOf(it.key());
         if (!owned.contains(Store.hex(id)) && !store.isActiveUpload(id)) {
           batch.deleteRange(db.chunks, Keys.chunk(id, 0), Keys.chunkEnd(id));
+          batch.delete(db.uploads, id);
+          deletedContent.add(id);
           removed++;
         }
+        // Jump to the next content id: chunk indexes are non-negative, chunkEnd is above them all.
         it.seek(Keys.chunkEnd(id));
       }
       db.db.write(db.commitWrite, batch);
@@ -155,5 +195,23 @@ final class GarbageCollector {
       throw Db.io("remove chunks of abandoned uploads", e);
     }
     return removed;
+  }
+
+  /** Compacts the deleted chunk ranges so RocksDB can free the blob files behind them. */
+  private void reclaimSpace() {
+    if (deletedContent.isEmpty()) {
+      return;
+    }
+    try {
+      if (deletedContent.size() > COMPACT_RANGES_MAX) {
+        db.db.compactRange(db.chunks);
+        return;
+      }
+      for (byte[] id : deletedContent) {
+        db.db.compactRange(db.chunks, Keys.chunk(id, 0), Keys.chunkEnd(id));
+      }
+    } catch (RocksDBException e) {
+      throw Db.io("compact the chunks of removed blobs", e);
+    }
   }
 }

@@ -17,13 +17,24 @@ public final class IngestLease implements AutoCloseable {
 
   private final Store store;
   private final Set<Digest> pinned = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   IngestLease(Store store) {
     this.store = store;
   }
 
-  /** Pins a blob or manifest digest until the lease closes. */
+  /**
+   * Pins a blob or manifest digest until the lease closes. Pin before storing the content (or
+   * pass the lease to the put): content stored first is unprotected until pinned.
+   *
+   * @throws IllegalStateException if the lease is closed
+   */
   public void pin(Digest digest) {
+    if (closed) {
+      throw new IllegalStateException(
+          "Tried to pin " + digest + " but failed because the ingest lease is closed: take a new "
+              + "lease with Store.lease()");
+    }
     pinned.add(digest);
   }
 
@@ -31,8 +42,10 @@ public final class IngestLease implements AutoCloseable {
     return pinned;
   }
 
+  /** Releases the pins. Safe to call more than once. */
   @Override
   public void close() {
+    closed = true;
     store.releaseLease(this);
   }
 }

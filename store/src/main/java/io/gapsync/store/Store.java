@@ -1,6 +1,5 @@
 package io.gapsync.store;
 
-import io.gapsync.protocol.Descriptor;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.Manifest;
 import io.gapsync.protocol.ManifestParser;
@@ -9,14 +8,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
@@ -28,11 +30,15 @@ import org.rocksdb.WriteBatch;
  *
  * <p>Thread-safe. Writes of content are idempotent and atomic: a blob or manifest becomes
  * visible in one RocksDB write batch once verified, and storing what is already present
- * succeeds. {@link #gc()} excludes concurrent writers for its duration; ingests that need
- * content to survive between steps hold an {@link IngestLease}.
+ * succeeds. {@link #gc()} excludes concurrent writers for its duration. Content stored but not
+ * yet tagged is unreferenced: an ingest pins each digest in an {@link IngestLease} before storing
+ * it (or passes the lease to the put), so a concurrent gc keeps it.
  *
- * <p>The caller closes the store; streams from {@link #openBlob} must be closed first. RocksDB
- * allows one process to open a store read-write: a second gets {@link StoreException.Code#LOCKED}.
+ * <p>The caller closes the store. {@link #close()} waits for operations in progress, releases
+ * streams from {@link #openBlob} (their reads then fail) and abandons open uploads (the next open
+ * discards their chunks). Visitor callbacks must not close the store. RocksDB allows one
+ * read-write open per folder: a second, from this or another process, gets {@link
+ * StoreException.Code#LOCKED}; read-only opens see the store as it was when they opened.
  */
 public final class Store implements AutoCloseable {
 
@@ -40,6 +46,8 @@ public final class Store implements AutoCloseable {
   private final StoreOptions options;
   private final Db db;
   private final String siteId;
+  private final ManifestIndex manifests;
+  private final TagIndex tags;
   private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
   private final Object commitLock = new Object();
   private final Set<IngestLease> leases = ConcurrentHashMap.newKeySet();
@@ -49,6 +57,8 @@ public final class Store implements AutoCloseable {
     this.dir = dir;
     this.options = options;
     this.db = db;
+    this.manifests = new ManifestIndex(db, this);
+    this.tags = new TagIndex(db, manifests);
     try {
       this.siteId = Keys.string(db.db.get(db.meta, Db.META_SITE_ID));
     } catch (RocksDBException e) {
@@ -62,7 +72,7 @@ public final class Store implements AutoCloseable {
    *
    * @param dir the folder
    * @param options how to open it
-   * @return the open store
+   * @return the open store; the caller closes it
    * @throws StoreException NOT_A_STORE, FORMAT_VERSION, LOCKED or IO
    */
   public static Store open(Path dir, StoreOptions options) {
@@ -70,19 +80,27 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Opens the store, giving a new store the site id provided.
+   * Opens the store, giving a new store the site id provided. Discards the chunks of uploads a
+   * crash cut short (read-write opens only).
    *
    * @param dir the folder
    * @param options how to open it
    * @param newSiteId the site id recorded if the store is created, or null for a random one
-   * @return the open store
+   * @return the open store; the caller closes it
+   * @throws StoreException NOT_A_STORE, FORMAT_VERSION, LOCKED or IO
    */
   public static Store open(Path dir, StoreOptions options, String newSiteId) {
-    Store s = new Store(dir, options, Db.open(dir, options, newSiteId));
-    if (!options.readOnly()) {
-      s.discardStaleUploads();
+    Db db = Db.open(dir, options, newSiteId);
+    try {
+      Store s = new Store(dir, options, db);
+      if (!options.readOnly()) {
+        s.discardStaleUploads();
+      }
+      return s;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
     }
-    return s;
   }
 
   /** Returns the store folder. */
@@ -104,11 +122,15 @@ public final class Store implements AutoCloseable {
 
   /** Returns true if the store holds the blob. */
   public boolean hasBlob(Digest digest) {
-    return blobRecord(digest).isPresent();
+    return guarded("look up blob " + digest, () -> blobRecord(digest).isPresent());
   }
 
   /** Returns the size of a blob, if held. */
   public Optional<Long> blobSize(Digest digest) {
+    return guarded("look up blob " + digest, () -> blobSizeUnguarded(digest));
+  }
+
+  Optional<Long> blobSizeUnguarded(Digest digest) {
     return blobRecord(digest).map(Keys.BlobRecord::size);
   }
 
@@ -138,20 +160,11 @@ public final class Store implements AutoCloseable {
    * @param digest the blob
    * @param offset the first byte to read, 0 to size
    * @return a stream the caller must close
-   * @throws StoreException BLOB_UNKNOWN if absent
+   * @throws StoreException BLOB_UNKNOWN if absent, CORRUPT if its chunks are damaged
+   * @throws IllegalArgumentException if the offset is outside the blob
    */
   public InputStream openBlob(Digest digest, long offset) {
-    Keys.BlobRecord r =
-        blobRecord(digest)
-            .orElseThrow(
-                () ->
-                    new StoreException(
-                        StoreException.Code.BLOB_UNKNOWN,
-                        "Tried to read blob " + digest + " but the store at " + dir + " does not hold it"));
-    if (offset < 0 || offset > r.size()) {
-      throw new IllegalArgumentException("offset " + offset + " outside blob of " + r.size() + " bytes");
-    }
-    return new ChunkInputStream(db, digest, r, offset);
+    return guarded("read blob " + digest, () -> ChunkInputStream.open(db, digest, offset));
   }
 
   /**
@@ -159,10 +172,11 @@ public final class Store implements AutoCloseable {
    * digest, and closes the upload in every case.
    *
    * @return the upload
+   * @throws StoreException READ_ONLY, CLOSED
    */
   public BlobUpload beginUpload() {
     checkWritable("store a blob");
-    return new BlobUpload(this, db, options.chunkSizeBytes());
+    return guarded("start a blob upload", () -> new BlobUpload(this, db, options.chunkSizeBytes()));
   }
 
   /**
@@ -177,32 +191,66 @@ public final class Store implements AutoCloseable {
    * @throws StoreException DIGEST_MISMATCH if the content does not match (nothing is stored)
    */
   public PutResult putBlob(InputStream in, Digest expected, long expectedSize) throws IOException {
+    return putBlob(in, expected, expectedSize, null);
+  }
+
+  /**
+   * Stores a blob like {@link #putBlob(InputStream, Digest, long)} and pins it in {@code lease}
+   * atomically with respect to {@link #gc()}, so it survives until the lease closes.
+   *
+   * @param in the content; read to its end, not closed
+   * @param expected the digest the content must have, or null to accept what it hashes to
+   * @param expectedSize the size it must have, or -1
+   * @param lease the lease to pin the blob in, or null
+   * @return the result
+   * @throws IOException if reading the stream fails (nothing is stored)
+   * @throws StoreException DIGEST_MISMATCH if the content does not match (nothing is stored)
+   */
+  public PutResult putBlob(InputStream in, Digest expected, long expectedSize, IngestLease lease)
+      throws IOException {
+    checkWritable("store a blob");
     if (expected != null) {
-      Optional<Long> have = blobSize(expected);
-      if (have.isPresent()) {
-        return new PutResult(expected, have.get(), false);
+      Optional<PutResult> present =
+          guarded(
+              "look up blob " + expected,
+              () -> withGcShared(() -> {
+                Optional<Keys.BlobRecord> r = blobRecord(expected);
+                if (r.isPresent() && lease != null) {
+                  lease.pin(expected);
+                }
+                return r.map(x -> new PutResult(expected, x.size(), false));
+              }));
+      if (present.isPresent()) {
+        return present.get();
       }
     }
     try (BlobUpload up = beginUpload()) {
       in.transferTo(up);
-      return up.commit(expected, expectedSize);
+      return up.commit(expected, expectedSize, lease);
     }
   }
 
-  /** Visits every blob, in digest order. */
+  /** Visits every blob, in digest order. The visitor must not close the store. */
   public void forEachBlob(Consumer<BlobInfo> visitor) {
-    try (RocksIterator it = db.db.newIterator(db.blobs)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        Digest d = Digest.parse(Keys.string(it.key()));
-        visitor.accept(new BlobInfo(d, Keys.BlobRecord.decode(d, it.value()).size()));
+    guarded("list blobs", () -> {
+      try (RocksIterator it = db.db.newIterator(db.blobs)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          Digest d = Digest.parse(Keys.string(it.key()));
+          visitor.accept(new BlobInfo(d, Keys.BlobRecord.decode(d, it.value()).size()));
+        }
       }
-    }
+      return null;
+    });
   }
 
-  PutResult publishBlob(Digest digest, Keys.BlobRecord record) {
-    gcLock.readLock().lock();
-    try {
+  /** Publishes a verified upload; called by {@link BlobUpload#commit}. */
+  PutResult publishBlob(Digest digest, Keys.BlobRecord record, IngestLease lease) {
+    return guarded("publish blob " + digest, () -> withGcShared(() -> {
+      // One publisher at a time: the presence check and the write must not interleave.
       synchronized (commitLock) {
+        if (lease != null) {
+          lease.pin(digest);
+        }
         Optional<Keys.BlobRecord> existing = blobRecord(digest);
         if (existing.isPresent()) {
           discardContent(record.contentId());
@@ -218,15 +266,17 @@ public final class Store implements AutoCloseable {
         activeUploads.remove(hex(record.contentId()));
         return new PutResult(digest, record.size(), true);
       }
-    } finally {
-      gcLock.readLock().unlock();
-    }
+    }));
   }
 
   void registerUpload(byte[] contentId) {
     activeUploads.add(hex(contentId));
   }
 
+  /**
+   * Deletes an unpublished upload's chunks and record. Thread-safe: it touches only that content
+   * id, which no blob record names. The caller holds the database lifecycle lock.
+   */
   void discardContent(byte[] contentId) {
     try (WriteBatch batch = new WriteBatch()) {
       batch.deleteRange(db.chunks, Keys.chunk(contentId, 0), Keys.chunkEnd(contentId));
@@ -245,28 +295,29 @@ public final class Store implements AutoCloseable {
 
   private void discardStaleUploads() {
     // Uploads recorded in the store but not in this process were cut short by a crash.
-    List<byte[]> stale = new ArrayList<>();
-    try (RocksIterator it = db.db.newIterator(db.uploads)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        stale.add(it.key());
+    guarded("discard uploads cut short by a crash", () -> {
+      List<byte[]> stale = new ArrayList<>();
+      try (RocksIterator it = db.db.newIterator(db.uploads)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          stale.add(it.key());
+        }
       }
-    }
-    for (byte[] id : stale) {
-      discardContent(id);
-    }
+      stale.forEach(this::discardContent);
+      return null;
+    });
   }
 
   static String hex(byte[] b) {
-    return java.util.HexFormat.of().formatHex(b);
+    return HexFormat.of().formatHex(b);
   }
 
   // ---------------------------------------------------------------- manifests
 
   /**
    * Stores a manifest as its exact bytes after checking that everything it references is held:
-   * the config and layers of an image manifest, the child manifests of an index. The subject of
-   * an OCI 1.1 artifact need not be present (referrers may arrive first). Updates the reverse
-   * and referrers indexes in the same atomic write.
+   * the config and layers of an image manifest (with the sizes it gives), the children of an
+   * index. The subject of an OCI 1.1 artifact need not be present (referrers may arrive first).
+   * Updates the reverse and referrers indexes in the same atomic write.
    *
    * @param bytes the exact bytes
    * @param declaredMediaType the media type the source declared, or null
@@ -275,70 +326,34 @@ public final class Store implements AutoCloseable {
    * @throws StoreException MANIFEST_REFERENCE_UNKNOWN naming the missing digests
    */
   public PutResult putManifest(byte[] bytes, String declaredMediaType) {
-    checkWritable("store a manifest");
-    Manifest m = ManifestParser.parse(bytes, declaredMediaType, "manifest " + Digest.sha256Of(bytes));
-    gcLock.readLock().lock();
-    try {
-      if (hasManifest(m.digest())) {
-        return new PutResult(m.digest(), bytes.length, false);
-      }
-      List<String> missing = new ArrayList<>();
-      for (Descriptor d : m.blobReferences()) {
-        if (!hasBlob(d.digest())) {
-          missing.add("blob " + d.digest() + " (" + d.mediaType() + ")");
-        }
-      }
-      for (Descriptor d : m.manifests()) {
-        if (!hasManifest(d.digest())) {
-          missing.add("manifest " + d.digest() + " (" + d.mediaType() + ")");
-        }
-      }
-      if (!missing.isEmpty()) {
-        throw new StoreException(
-            StoreException.Code.MANIFEST_REFERENCE_UNKNOWN,
-            "Tried to store manifest " + m.digest() + " but the store lacks what it references: "
-                + String.join(", ", missing) + ". Store the referenced content first");
-      }
-      try (WriteBatch batch = new WriteBatch()) {
-        batch.put(db.manifests, Keys.digest(m.digest()), Keys.manifestRecord(m.mediaType(), bytes));
-        for (Digest child : children(m)) {
-          batch.put(db.refs, Keys.pair(child.toString(), m.digest().toString()), new byte[0]);
-        }
-        if (m.subject() != null) {
-          batch.put(
-              db.referrers,
-              Keys.pair(m.subject().digest().toString(), m.digest().toString()),
-              new byte[0]);
-        }
-        db.db.write(db.commitWrite, batch);
-      } catch (RocksDBException e) {
-        throw Db.io("store manifest " + m.digest(), e);
-      }
-      return new PutResult(m.digest(), bytes.length, true);
-    } finally {
-      gcLock.readLock().unlock();
-    }
+    return putManifest(bytes, declaredMediaType, null);
   }
 
-  /** Returns every digest a manifest references directly (blobs and child manifests), deduplicated. */
-  static Set<Digest> children(Manifest m) {
-    Set<Digest> out = new LinkedHashSet<>();
-    m.blobReferences().forEach(d -> out.add(d.digest()));
-    m.manifests().forEach(d -> out.add(d.digest()));
-    return out;
+  /**
+   * Stores a manifest like {@link #putManifest(byte[], String)} and pins it in {@code lease}
+   * atomically with respect to {@link #gc()}.
+   *
+   * @param bytes the exact bytes
+   * @param declaredMediaType the media type the source declared, or null
+   * @param lease the lease to pin the manifest in, or null
+   * @return the result (digest is sha256 of the bytes)
+   * @throws ProtocolException if the bytes are not a valid manifest
+   * @throws StoreException MANIFEST_REFERENCE_UNKNOWN naming the missing digests
+   */
+  public PutResult putManifest(byte[] bytes, String declaredMediaType, IngestLease lease) {
+    checkWritable("store a manifest");
+    Manifest m = ManifestParser.parse(bytes, declaredMediaType, "manifest " + Digest.sha256Of(bytes));
+    return guarded("store manifest " + m.digest(), () -> withGcShared(() -> {
+      if (lease != null) {
+        lease.pin(m.digest());
+      }
+      return manifests.put(m);
+    }));
   }
 
   /** Returns true if the store holds the manifest. */
   public boolean hasManifest(Digest digest) {
-    return rawManifest(digest) != null;
-  }
-
-  byte[] rawManifest(Digest digest) {
-    try {
-      return db.db.get(db.manifests, Keys.digest(digest));
-    } catch (RocksDBException e) {
-      throw Db.io("look up manifest " + digest, e);
-    }
+    return guarded("look up manifest " + digest, () -> manifests.has(digest));
   }
 
   /**
@@ -348,33 +363,20 @@ public final class Store implements AutoCloseable {
    * @return the manifest, or empty if not held
    */
   public Optional<Manifest> manifest(Digest digest) {
-    byte[] v = rawManifest(digest);
-    if (v == null) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        ManifestParser.parse(
-            Keys.manifestBytes(digest, v), Keys.manifestMediaType(digest, v), "stored manifest " + digest));
+    return guarded("read manifest " + digest, () -> manifests.get(digest));
   }
 
   /** Returns a manifest's media type and size without parsing it. */
   public Optional<ManifestInfo> manifestInfo(Digest digest) {
-    byte[] v = rawManifest(digest);
-    return v == null
-        ? Optional.empty()
-        : Optional.of(
-            new ManifestInfo(digest, Keys.manifestMediaType(digest, v), Keys.manifestSize(digest, v)));
+    return guarded("read manifest " + digest, () -> manifests.info(digest));
   }
 
-  /** Visits every manifest, in digest order. */
+  /** Visits every manifest, in digest order. The visitor must not close the store. */
   public void forEachManifest(Consumer<ManifestInfo> visitor) {
-    try (RocksIterator it = db.db.newIterator(db.manifests)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        Digest d = Digest.parse(Keys.string(it.key()));
-        byte[] v = it.value();
-        visitor.accept(new ManifestInfo(d, Keys.manifestMediaType(d, v), Keys.manifestSize(d, v)));
-      }
-    }
+    guarded("list manifests", () -> {
+      manifests.forEach(visitor);
+      return null;
+    });
   }
 
   /**
@@ -382,37 +384,12 @@ public final class Store implements AutoCloseable {
    * manifests for a layer or config, indexes for a platform manifest.
    */
   public List<Digest> referencedBy(Digest child) {
-    List<Digest> out = new ArrayList<>();
-    scanPairs(db.refs, child.toString(), p -> out.add(Digest.parse(p)));
-    return out;
+    return guarded("look up the users of " + child, () -> manifests.referencedBy(child));
   }
 
   /** Returns the manifests that name {@code subject} as their subject (OCI 1.1 referrers). */
   public List<Referrer> referrers(Digest subject) {
-    List<Referrer> out = new ArrayList<>();
-    scanPairs(
-        db.referrers,
-        subject.toString(),
-        p -> {
-          Digest d = Digest.parse(p);
-          manifest(d)
-              .ifPresent(m -> out.add(new Referrer(d, m.mediaType(), m.artifactType(), m.size())));
-        });
-    return out;
-  }
-
-  void scanPairs(org.rocksdb.ColumnFamilyHandle cf, String first, Consumer<String> second) {
-    byte[] start = Keys.prefixStart(first);
-    byte[] end = Keys.prefixEnd(first);
-    try (RocksIterator it = db.db.newIterator(cf)) {
-      for (it.seek(start); it.isValid(); it.next()) {
-        byte[] k = it.key();
-        if (java.util.Arrays.compareUnsigned(k, end) >= 0) {
-          break;
-        }
-        second.accept(Keys.split(k)[1]);
-      }
-    }
+    return guarded("look up the referrers of " + subject, () -> manifests.referrers(subject));
   }
 
   // ---------------------------------------------------------------- tags
@@ -420,82 +397,45 @@ public final class Store implements AutoCloseable {
   /**
    * Points {@code repository:tag} at a manifest the store holds, replacing what it pointed at.
    *
-   * @throws StoreException MANIFEST_UNKNOWN if the manifest is not held
+   * @throws StoreException MANIFEST_UNKNOWN if the manifest is not held, NAME_INVALID
    */
   public void tag(String repository, String tag, Digest manifest) {
     checkWritable("tag " + repository + ":" + tag);
-    gcLock.readLock().lock();
-    try {
-      if (!hasManifest(manifest)) {
-        throw new StoreException(
-            StoreException.Code.MANIFEST_UNKNOWN,
-            "Tried to tag " + repository + ":" + tag + " as " + manifest
-                + " but the store does not hold that manifest");
-      }
-      db.db.put(db.tags, db.commitWrite, Keys.pair(repository, tag), Keys.digest(manifest));
-    } catch (RocksDBException e) {
-      throw Db.io("tag " + repository + ":" + tag, e);
-    } finally {
-      gcLock.readLock().unlock();
-    }
+    guarded("tag " + repository + ":" + tag, () -> withGcShared(() -> {
+      tags.tag(repository, tag, manifest);
+      return null;
+    }));
   }
 
   /** Removes a tag; returns false if it did not exist. Content stays until {@link #gc()}. */
   public boolean untag(String repository, String tag) {
     checkWritable("remove tag " + repository + ":" + tag);
-    if (resolveTag(repository, tag).isEmpty()) {
-      return false;
-    }
-    try {
-      db.db.delete(db.tags, db.commitWrite, Keys.pair(repository, tag));
-      return true;
-    } catch (RocksDBException e) {
-      throw Db.io("remove tag " + repository + ":" + tag, e);
-    }
+    return guarded("remove tag " + repository + ":" + tag, () -> tags.untag(repository, tag));
   }
 
   /** Resolves a tag to its manifest digest. */
   public Optional<Digest> resolveTag(String repository, String tag) {
-    try {
-      byte[] v = db.db.get(db.tags, Keys.pair(repository, tag));
-      return v == null ? Optional.empty() : Optional.of(Digest.parse(Keys.string(v)));
-    } catch (RocksDBException e) {
-      throw Db.io("resolve " + repository + ":" + tag, e);
-    }
+    return guarded("resolve " + repository + ":" + tag, () -> tags.resolve(repository, tag));
   }
 
   /** Returns every tag, sorted by repository then tag. */
   public List<TagInfo> tags() {
-    List<TagInfo> out = new ArrayList<>();
-    try (RocksIterator it = db.db.newIterator(db.tags)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
-        String[] p = Keys.split(it.key());
-        out.add(new TagInfo(p[0], p[1], Digest.parse(Keys.string(it.value()))));
-      }
-    }
-    return out;
+    return guarded("list tags", tags::all);
   }
 
   /** Returns the tags of one repository, sorted. */
   public List<TagInfo> tags(String repository) {
-    List<TagInfo> out = new ArrayList<>();
-    scanPairs(
-        db.tags,
-        repository,
-        t -> resolveTag(repository, t).ifPresent(d -> out.add(new TagInfo(repository, t, d))));
-    return out;
+    return guarded("list the tags of " + repository, () -> tags.of(repository));
   }
 
   /** Returns the repositories that have at least one tag, sorted. */
   public List<String> repositories() {
-    Set<String> out = new TreeSet<>();
-    tags().forEach(t -> out.add(t.repository()));
-    return new ArrayList<>(out);
+    return guarded("list repositories", tags::repositories);
   }
 
   // ---------------------------------------------------------------- maintenance
 
-  /** Starts an ingest lease that protects what it pins from {@link #gc()}. */
+  /** Starts an ingest lease that protects what it pins from {@link #gc()}; close it when done. */
   public IngestLease lease() {
     IngestLease l = new IngestLease(this);
     leases.add(l);
@@ -518,26 +458,45 @@ public final class Store implements AutoCloseable {
    * uploads. Writers wait while it runs.
    *
    * @return what was removed
+   * @throws StoreException READ_ONLY, CLOSED, IO
    */
   public GcReport gc() {
     checkWritable("collect garbage");
-    gcLock.writeLock().lock();
-    try {
-      return new GarbageCollector(this, db).run();
-    } finally {
-      gcLock.writeLock().unlock();
-    }
+    return guarded("collect garbage", () -> withGcExclusive(
+        () -> new GarbageCollector(this, db, manifests, null).run()));
   }
 
   /**
-   * Re-hashes every blob and manifest and checks every reference, tag and index entry.
+   * Removes the given blobs and manifests (those an ingest created before it failed) unless a
+   * tag, a kept manifest or a lease still reaches them. Nothing else is touched.
+   *
+   * @param digests blob and manifest digests
+   * @return what was removed
+   * @throws StoreException READ_ONLY, CLOSED, IO
+   */
+  public GcReport discard(Collection<Digest> digests) {
+    checkWritable("discard content");
+    Set<Digest> candidates = Set.copyOf(digests);
+    return guarded("discard content", () -> withGcExclusive(
+        () -> new GarbageCollector(this, db, manifests, candidates).run()));
+  }
+
+  /** Re-hashes every blob and manifest and checks every reference, tag and index entry. */
+  public FsckReport fsck() {
+    return fsck(null);
+  }
+
+  /**
+   * Re-hashes every blob and manifest and checks every reference, tag and index entry. Runs
+   * with gc excluded (other writers proceed), so it sees no half-collected state.
    *
    * @param progress called with (bytes checked, total blob bytes) as blobs are re-hashed; may be
    *     null
    * @return the report; it lists every problem found
    */
-  public FsckReport fsck(java.util.function.BiConsumer<Long, Long> progress) {
-    return new StoreChecker(this, db, progress).run();
+  public FsckReport fsck(BiConsumer<Long, Long> progress) {
+    return guarded("check the store", () -> withGcShared(
+        () -> new StoreChecker(this, db, manifests, progress).run()));
   }
 
   /** Counts what the store holds. */
@@ -557,21 +516,72 @@ public final class Store implements AutoCloseable {
     return new StoreStats(b[0], b[1], m[0], m[1], t.size(), repos);
   }
 
+  /**
+   * Counts the content ids that have chunks in the store, orphans included. For tests and
+   * diagnostics: a scan of the whole chunks column family.
+   */
+  long chunkSetCount() {
+    return guarded("count chunk sets", () -> {
+      long n = 0;
+      try (RocksIterator it = db.db.newIterator(db.chunks)) {
+        for (it.seekToFirst(); it.isValid(); it.seek(Keys.chunkEnd(Keys.contentIdOf(it.key())))) {
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+
+  /** The database, for package-private helpers and tests that must reach RocksDB directly. */
+  Db db() {
+    return db;
+  }
+
   private void checkWritable(String what) {
     if (options.readOnly()) {
       throw new StoreException(
           StoreException.Code.READ_ONLY,
-          "Tried to " + what + " but the store at " + dir + " is open read-only");
+          "Tried to " + what + " but failed because the store at " + dir + " is open read-only: "
+              + "open it read-write (stop the process that holds it)");
     }
   }
 
-  @Override
-  public void close() {
+  private <T> T guarded(String what, Supplier<T> action) {
+    db.enter(what);
+    try {
+      return action.get();
+    } finally {
+      db.exit();
+    }
+  }
+
+  private <T> T withGcShared(Supplier<T> action) {
+    gcLock.readLock().lock();
+    try {
+      return action.get();
+    } finally {
+      gcLock.readLock().unlock();
+    }
+  }
+
+  private <T> T withGcExclusive(Supplier<T> action) {
     gcLock.writeLock().lock();
     try {
-      db.close();
+      return action.get();
     } finally {
       gcLock.writeLock().unlock();
     }
+  }
+
+  /**
+   * Closes the store: waits for operations in progress, releases open blob streams, abandons
+   * open uploads, then closes RocksDB. Safe to call more than once; later calls on the store
+   * fail with CLOSED.
+   *
+   * @throws IllegalStateException if called from a visitor callback
+   */
+  @Override
+  public void close() {
+    db.close();
   }
 }

@@ -6,8 +6,8 @@ import io.gapsync.protocol.DigestingInputStream;
 import io.gapsync.protocol.Manifest;
 import io.gapsync.protocol.ManifestParser;
 import io.gapsync.protocol.ProtocolException;
+import io.gapsync.protocol.MediaTypes;
 import java.io.IOException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -17,18 +17,21 @@ import org.rocksdb.RocksIterator;
  * The store check behind {@code gapsync fsck}: re-hashes every blob from its chunks and every
  * manifest from its bytes, checks that every manifest's references are held, that every tag
  * resolves, and that the reverse and referrers indexes point at manifests that exist. Read-only;
- * reports every problem rather than stopping at the first.
+ * reports every problem rather than stopping at the first. The caller ({@link Store#fsck}) holds
+ * the database lifecycle lock and keeps gc from running.
  */
 final class StoreChecker {
 
   private final Store store;
   private final Db db;
+  private final ManifestIndex manifests;
   private final BiConsumer<Long, Long> progress;
   private final List<FsckReport.Problem> problems = new ArrayList<>();
 
-  StoreChecker(Store store, Db db, BiConsumer<Long, Long> progress) {
+  StoreChecker(Store store, Db db, ManifestIndex manifests, BiConsumer<Long, Long> progress) {
     this.store = store;
     this.db = db;
+    this.manifests = manifests;
     this.progress = progress;
   }
 
@@ -64,7 +67,7 @@ final class StoreChecker {
         }
         count++;
         try (DigestingInputStream din =
-            new DigestingInputStream(new ChunkInputStream(db, d, r, 0), d.algorithm())) {
+            new DigestingInputStream(new ChunkInputStream(db, d, r, 0, null), d.algorithm())) {
           while (din.read(buf, 0, buf.length) >= 0) {
             // hashing as we go
           }
@@ -119,7 +122,10 @@ final class StoreChecker {
           }
         }
         for (Descriptor ref : m.manifests()) {
-          if (!store.hasManifest(ref.digest())) {
+          boolean held =
+              manifests.has(ref.digest())
+                  || (!MediaTypes.isManifest(ref.mediaType()) && store.hasBlob(ref.digest()));
+          if (!held) {
             problem("manifest-reference", key, "references manifest " + ref.digest() + " which is missing");
           }
         }
@@ -132,7 +138,7 @@ final class StoreChecker {
     long count = 0;
     for (TagInfo t : store.tags()) {
       count++;
-      if (!store.hasManifest(t.digest())) {
+      if (!manifests.has(t.digest())) {
         problem("tag-target", t.reference(), "points at manifest " + t.digest() + " which is missing");
       }
     }
@@ -143,11 +149,10 @@ final class StoreChecker {
     try (RocksIterator it = db.db.newIterator(cf)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         String[] p = Keys.split(it.key());
-        if (!Digest.isValid(p[1]) || !store.hasManifest(Digest.parse(p[1]))) {
+        if (!Digest.isValid(p[1]) || !manifests.has(Digest.parse(p[1]))) {
           problem(kind, p[1], "index says it " + verb + " " + p[0] + " but the manifest is missing");
         }
       }
     }
   }
-
 }

@@ -31,7 +31,11 @@ public class StoreException extends RuntimeException {
     /** Stored data is damaged (a missing chunk, an unreadable record). */
     CORRUPT,
     /** The underlying storage failed. */
-    IO
+    IO,
+    /** The store was closed, or closed while the operation was in progress. */
+    CLOSED,
+    /** A repository or tag name is not valid (OCI distribution spec grammar). */
+    NAME_INVALID
   }
 
   private final Code code;

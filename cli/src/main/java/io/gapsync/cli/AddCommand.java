@@ -1,0 +1,138 @@
+package io.gapsync.cli;
+
+import io.gapsync.cli.transport.ImageSource;
+import io.gapsync.cli.transport.TransportRef;
+import io.gapsync.protocol.Digest;
+import io.gapsync.protocol.MediaTypes;
+import io.gapsync.protocol.Platform;
+import io.gapsync.protocol.Reference;
+import io.gapsync.store.Store;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gapsync add SRC}: puts images or a file into the store. */
+@Command(
+    name = "add",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Adds images or a generic file to the store, verifying every digest.",
+      "",
+      "SRC uses skopeo's transport syntax:",
+      "  oci:DIR[:REF]              an OCI image layout folder",
+      "  oci-archive:FILE[:REF]     a tar of an OCI image layout",
+      "  docker-archive:FILE[:REF]  a 'docker save' tar (REF is REPO:TAG or @N)",
+      "  file:PATH                  any file, stored as an OCI 1.1 artifact",
+      "",
+      "Without :REF every image of the source is added under its own name.",
+      "A multi-platform image keeps every platform (and its exact index) unless",
+      "--platform picks one; the tag then points at that platform's manifest."
+    })
+final class AddCommand implements Callable<Integer> {
+
+  /** RFC 6838 media type: type "/" subtype, restricted-name characters. */
+  static final java.util.regex.Pattern MEDIA_TYPE =
+      java.util.regex.Pattern.compile(
+          "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+
+  @Mixin StoreMixin storeOption;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SRC", description = "What to add (see above).")
+  String source;
+
+  @Option(names = "--as", paramLabel = "REPO:TAG", description = "The repository and tag to store it as.")
+  String as;
+
+  @ArgGroup(exclusive = true)
+  PlatformOptions platformOptions;
+
+  @Option(
+      names = "--artifact-type",
+      paramLabel = "TYPE",
+      description = "The artifactType of a file: artifact (default: " + MediaTypes.GAPSYNC_FILE_ARTIFACT + ").")
+  String artifactType;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  /** --platform and --all-platforms exclude each other. */
+  static final class PlatformOptions {
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Keep only this platform of a multi-platform image.")
+    String platform;
+
+    @Option(names = "--all-platforms", description = "Keep every platform (the default).")
+    boolean all;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PlatformChoice platforms = PlatformChoice.ALL;
+    if (platformOptions != null && platformOptions.platform != null) {
+      try {
+        platforms = new PlatformChoice(Platform.parse(platformOptions.platform));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+    Reference target = as == null ? null : Refs.parse(as);
+    if (target != null && (target.tag() == null || target.digest() != null)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--as takes REPO:TAG, got '" + as + "'");
+    }
+    if (artifactType != null && !MEDIA_TYPE.matcher(artifactType).matches()) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--artifact-type '" + artifactType + "' is not a media type (type/subtype, RFC 6838)");
+    }
+    TransportRef ref = TransportRef.parse(source);
+    if (ref.kind() != TransportRef.Kind.FILE && artifactType != null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--artifact-type applies to file: sources only");
+    }
+    try (Store store = storeOption.openWritable()) {
+      Importer.Result result;
+      if (ref.kind() == TransportRef.Kind.FILE) {
+        Reference t = target != null ? target : defaultFileTarget(ref.path());
+        Digest d = Artifacts.add(
+            store, ref.path(), artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT, t);
+        result = new Importer.Result(
+            List.of(new Importer.Added(t.repository() + ":" + t.tag(), d, MediaTypes.OCI_MANIFEST)), 0, 0, 0, 0);
+      } else {
+        try (ImageSource src = ref.openSource()) {
+          result = new Importer(store, platforms).run(src, target);
+        }
+      }
+      var out = spec.commandLine().getOut();
+      if (json) {
+        JsonOutput.print(out, result);
+      } else {
+        for (Importer.Added a : result.images()) {
+          out.println("Added " + a.reference() + " " + a.digest());
+        }
+        if (ref.kind() != TransportRef.Kind.FILE) {
+          out.println(result.blobsAdded() + " new blobs (" + Sizes.human(result.bytesAdded()) + "), "
+              + result.blobsPresent() + " already held, " + result.manifestsAdded() + " new manifests");
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** A file's default name: {@code file/<sanitised file name>:latest}. */
+  static Reference defaultFileTarget(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+        .replaceAll("^-+|-+$", "");
+    if (name.isEmpty()) {
+      name = "file";
+    }
+    return Reference.parse("file/" + name + ":latest");
+  }
+}

@@ -1,0 +1,18 @@
+package io.gapsync.cli;
+
+/**
+ * A failure the CLI reports as one line and exit code 1: the message says what was tried, what
+ * failed and what to do.
+ */
+final class CliException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  CliException(String message) {
+    super(message);
+  }
+
+  CliException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

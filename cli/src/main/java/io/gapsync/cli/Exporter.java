@@ -1,0 +1,86 @@
+package io.gapsync.cli;
+
+import io.gapsync.cli.transport.ImageSink;
+import io.gapsync.protocol.Descriptor;
+import io.gapsync.protocol.Digest;
+import io.gapsync.protocol.Manifest;
+import io.gapsync.store.Store;
+import io.gapsync.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Copies an image from the store into an {@link ImageSink} bit for bit: the manifests' exact
+ * bytes and every blob, so the image keeps the digests it was added with. Blobs the sink holds
+ * already are not written again.
+ */
+final class Exporter {
+
+  private final Store store;
+
+  Exporter(Store store) {
+    this.store = store;
+  }
+
+  /**
+   * Writes an image and everything it references, then records it as a root of the sink.
+   *
+   * @param root the top manifest (an index or an image manifest)
+   * @param sink the destination; the caller commits and closes it
+   * @param refName the name to record it under in the sink, or null
+   * @return the number of bytes of blobs written
+   * @throws IOException if the sink fails
+   */
+  long run(Digest root, ImageSink sink, String refName) throws IOException {
+    Map<Digest, Manifest> manifests = new LinkedHashMap<>();
+    collect(root, manifests, 0);
+    long total = 0;
+    for (Manifest m : manifests.values()) {
+      for (Descriptor d : m.blobReferences()) {
+        total += d.size();
+      }
+    }
+    long written = 0;
+    try (Progress progress = Progress.onTerminal("Writing " + root.shortHex(), total)) {
+      for (Manifest m : manifests.values()) {
+        for (Descriptor d : m.blobReferences()) {
+          if (!sink.hasBlob(d.digest())) {
+            try (InputStream in = store.openBlob(d.digest())) {
+              sink.putBlob(d, in);
+            }
+            written += d.size();
+          }
+          progress.advance(d.size());
+        }
+      }
+      for (Manifest m : manifests.values()) {
+        sink.putManifest(m.descriptor(), m.bytes());
+      }
+    }
+    Manifest top = manifests.get(root);
+    sink.addRoot(top.descriptor(), refName);
+    return written;
+  }
+
+  private void collect(Digest d, Map<Digest, Manifest> out, int depth) {
+    if (out.containsKey(d)) {
+      return;
+    }
+    Manifest m =
+        store.manifest(d)
+            .orElseThrow(
+                () ->
+                    new StoreException(
+                        StoreException.Code.MANIFEST_UNKNOWN,
+                        "Tried to read manifest " + d + " but the store does not hold it: run gapsync fsck"));
+    if (depth > 4) {
+      throw new CliException("Tried to export " + d + " but its indexes nest deeper than 4 levels");
+    }
+    for (Descriptor child : m.manifests()) {
+      collect(child.digest(), out, depth + 1);
+    }
+    out.put(d, m);
+  }
+}

@@ -1,0 +1,44 @@
+package io.gapsync.cli;
+
+import io.gapsync.store.GcReport;
+import io.gapsync.store.Store;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gapsync gc}: removes what no tag reaches. */
+@Command(
+    name = "gc",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Removes manifests no tag reaches (directly, through an index, or as a referrer of a",
+      "kept manifest), the blobs only they used, and leftovers of failed uploads."
+    })
+final class GcCommand implements Callable<Integer> {
+
+  @Mixin StoreMixin storeOption;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    GcReport r;
+    try (Store store = storeOption.openWritable()) {
+      r = store.gc();
+    }
+    var out = spec.commandLine().getOut();
+    if (json) {
+      JsonOutput.print(out, r);
+    } else {
+      out.println("Removed " + r.manifestsRemoved() + " manifests and " + r.blobsRemoved() + " blobs ("
+          + Sizes.human(r.bytesRemoved()) + "); kept " + r.manifestsKept() + " manifests and "
+          + r.blobsKept() + " blobs.");
+    }
+    return 0;
+  }
+}

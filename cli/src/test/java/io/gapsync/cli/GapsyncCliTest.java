@@ -1,0 +1,95 @@
+package io.gapsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Parse-only tests: help, usage errors, option validation. Nothing here needs a store. */
+class GapsyncCliTest {
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "add", "get", "ls", "rm", "gc", "fsck", "inventory", "inventory export", "inventory missing",
+        "inventory diff", "inventory who-uses", "demo"
+      })
+  void everyCommandHasHelp(String command) {
+    String[] args = (command + " --help").split(" ");
+    CliRun r = CliRun.run(args);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("Usage: gapsync " + command);
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    CliRun r = CliRun.run();
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).startsWith("gapsync: Missing command").contains("Usage: gapsync");
+  }
+
+  @Test
+  void missingArgumentIsOneLinePlusSynopsis() {
+    CliRun r = CliRun.run("get", "x/y:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().lines().count()).isEqualTo(3);
+    assertThat(r.err()).contains("Missing required parameter: 'DEST'").contains("Usage: gapsync get");
+  }
+
+  @Test
+  void platformAndAllPlatformsExcludeEachOther() {
+    CliRun r = CliRun.run("add", "oci:/nonexistent", "--platform", "linux/amd64", "--all-platforms");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("mutually exclusive");
+  }
+
+  @Test
+  void addRejectsMalformedPlatform() {
+    CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "oci:/nonexistent", "--platform", "linux");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Invalid platform 'linux'");
+  }
+
+  @Test
+  void addRejectsAsWithoutTag() {
+    CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "oci:/nonexistent", "--as", "Bad_Name:1");
+    assertThat(r.exitCode()).isNotZero();
+    assertThat(r.err()).contains("Bad_Name");
+  }
+
+  @Test
+  void addRejectsArtifactTypeThatIsNotAMediaType() {
+    Path f = tmp.resolve("f.txt");
+    CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "file:" + f, "--artifact-type", "nonsense");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("--artifact-type 'nonsense' is not a media type");
+  }
+
+  @Test
+  void unknownTransportIsRefusedWithTheSyntax() {
+    CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "ftp://x/y");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).startsWith("gapsync: error: ").contains("ftp://x/y");
+  }
+
+  @Test
+  void storeDefaultsToEnvironmentThenHome() {
+    assertThat(CliConfig.from(Map.of("GAPSYNC_STORE", "/srv/s"), "/home/u").defaultStore())
+        .isEqualTo(Path.of("/srv/s"));
+    assertThat(CliConfig.from(Map.of(), "/home/u").defaultStore())
+        .isEqualTo(Path.of("/home/u/.gapsync/store"));
+  }
+
+  @Test
+  void stacktraceOptionAddsTheTrace() {
+    CliRun r = CliRun.withStore(tmp.resolve("s"), "get", "a/b:1", "oci:" + tmp.resolve("o"), "--stacktrace");
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("gapsync: error: ").contains("\tat ");
+  }
+}
