@@ -71,7 +71,7 @@ final class Artifacts {
             up.write(buf, 0, n);
             progress.advance(n);
           }
-          layer = up.commit(null, -1);
+          layer = up.commit(null, -1, lease);
         }
         track(created, lease, layer);
         byte[] manifest = manifestBytes(artifactType, config, layer, title);

@@ -8,8 +8,18 @@ import java.io.PrintWriter;
 /** Writes the {@code --json} form of query results: indented, stable key order, one document. */
 final class JsonOutput {
 
+  /** Digests and platforms print in their canonical string form, as everywhere else. */
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .registerModule(
+              new com.fasterxml.jackson.databind.module.SimpleModule("gapsync")
+                  .addSerializer(
+                      io.gapsync.protocol.Digest.class,
+                      com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance)
+                  .addSerializer(
+                      io.gapsync.protocol.Platform.class,
+                      com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
 
   private JsonOutput() {}
 

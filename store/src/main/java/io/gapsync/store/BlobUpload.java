@@ -47,7 +47,7 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
     } catch (RocksDBException e) {
       throw Db.io("start a blob upload", e);
     }
-    store.registerUpload(contentId);
+    store.blobs().register(contentId);
     db.track(this);
   }
 
@@ -191,7 +191,7 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
     db.untrack(this);
     if (db.tryEnter()) {
       try {
-        store.discardContent(contentId);
+        store.blobs().discard(contentId);
       } catch (StoreException e) {
         // Best effort: the upload record stays, and the next open or gc removes the chunks.
       } finally {

@@ -172,7 +172,7 @@ final class GarbageCollector {
     try (RocksIterator it = db.db.newIterator(db.blobs)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         Digest d = Digest.parse(Keys.string(it.key()));
-        owned.add(Store.hex(Keys.BlobRecord.decode(d, it.value()).contentId()));
+        owned.add(BlobIndex.hex(Keys.BlobRecord.decode(d, it.value()).contentId()));
       }
     }
     long removed = 0;
@@ -181,7 +181,7 @@ final class GarbageCollector {
       it.seekToFirst();
       while (it.isValid()) {
         byte[] id = Keys.contentIdOf(it.key());
-        if (!owned.contains(Store.hex(id)) && !store.isActiveUpload(id)) {
+        if (!owned.contains(BlobIndex.hex(id)) && !store.blobs().isActiveUpload(id)) {
           batch.deleteRange(db.chunks, Keys.chunk(id, 0), Keys.chunkEnd(id));
           batch.delete(db.uploads, id);
           deletedContent.add(id);

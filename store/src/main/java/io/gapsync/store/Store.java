@@ -7,21 +7,15 @@ import io.gapsync.protocol.ProtocolException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteBatch;
 
 /**
  * The content-addressed gapsync store: blobs, manifests (exact bytes), tags, the reverse index
@@ -48,15 +42,16 @@ public final class Store implements AutoCloseable {
   private final String siteId;
   private final ManifestIndex manifests;
   private final TagIndex tags;
-  private final ReentrantReadWriteLock gcLock = new ReentrantReadWriteLock();
-  private final Object commitLock = new Object();
+  private final BlobIndex blobs;
+  private final StoreLocks locks;
   private final Set<IngestLease> leases = ConcurrentHashMap.newKeySet();
-  private final Set<String> activeUploads = ConcurrentHashMap.newKeySet();
 
   private Store(Path dir, StoreOptions options, Db db) {
     this.dir = dir;
     this.options = options;
     this.db = db;
+    this.locks = new StoreLocks(db);
+    this.blobs = new BlobIndex(db);
     this.manifests = new ManifestIndex(db, this);
     this.tags = new TagIndex(db, manifests);
     try {
@@ -94,7 +89,10 @@ public final class Store implements AutoCloseable {
     try {
       Store s = new Store(dir, options, db);
       if (!options.readOnly()) {
-        s.discardStaleUploads();
+        s.locks.guarded("discard uploads cut short by a crash", () -> {
+          s.blobs.discardStaleUploads();
+          return null;
+        });
       }
       return s;
     } catch (RuntimeException e) {
@@ -122,25 +120,21 @@ public final class Store implements AutoCloseable {
 
   /** Returns true if the store holds the blob. */
   public boolean hasBlob(Digest digest) {
-    return guarded("look up blob " + digest, () -> blobRecord(digest).isPresent());
+    return locks.guarded("look up blob " + digest, () -> blobs.record(digest).isPresent());
   }
 
   /** Returns the size of a blob, if held. */
   public Optional<Long> blobSize(Digest digest) {
-    return guarded("look up blob " + digest, () -> blobSizeUnguarded(digest));
+    return locks.guarded("look up blob " + digest, () -> blobSizeUnguarded(digest));
   }
 
   Optional<Long> blobSizeUnguarded(Digest digest) {
-    return blobRecord(digest).map(Keys.BlobRecord::size);
+    return blobs.record(digest).map(Keys.BlobRecord::size);
   }
 
+  /** Returns a blob's record; the caller holds the lifecycle lock. For the package and tests. */
   Optional<Keys.BlobRecord> blobRecord(Digest digest) {
-    try {
-      byte[] v = db.db.get(db.blobs, Keys.digest(digest));
-      return v == null ? Optional.empty() : Optional.of(Keys.BlobRecord.decode(digest, v));
-    } catch (RocksDBException e) {
-      throw Db.io("look up blob " + digest, e);
-    }
+    return blobs.record(digest);
   }
 
   /**
@@ -164,7 +158,7 @@ public final class Store implements AutoCloseable {
    * @throws IllegalArgumentException if the offset is outside the blob
    */
   public InputStream openBlob(Digest digest, long offset) {
-    return guarded("read blob " + digest, () -> ChunkInputStream.open(db, digest, offset));
+    return locks.guarded("read blob " + digest, () -> ChunkInputStream.open(db, digest, offset));
   }
 
   /**
@@ -176,7 +170,7 @@ public final class Store implements AutoCloseable {
    */
   public BlobUpload beginUpload() {
     checkWritable("store a blob");
-    return guarded("start a blob upload", () -> new BlobUpload(this, db, options.chunkSizeBytes()));
+    return locks.guarded("start a blob upload", () -> new BlobUpload(this, db, options.chunkSizeBytes()));
   }
 
   /**
@@ -211,15 +205,13 @@ public final class Store implements AutoCloseable {
     checkWritable("store a blob");
     if (expected != null) {
       Optional<PutResult> present =
-          guarded(
-              "look up blob " + expected,
-              () -> withGcShared(() -> {
-                Optional<Keys.BlobRecord> r = blobRecord(expected);
-                if (r.isPresent() && lease != null) {
-                  lease.pin(expected);
-                }
-                return r.map(x -> new PutResult(expected, x.size(), false));
-              }));
+          locks.gcShared("look up blob " + expected, () -> {
+            Optional<Keys.BlobRecord> r = blobs.record(expected);
+            if (r.isPresent() && lease != null) {
+              lease.pin(expected);
+            }
+            return r.map(x -> new PutResult(expected, x.size(), false));
+          });
       if (present.isPresent()) {
         return present.get();
       }
@@ -232,83 +224,20 @@ public final class Store implements AutoCloseable {
 
   /** Visits every blob, in digest order. The visitor must not close the store. */
   public void forEachBlob(Consumer<BlobInfo> visitor) {
-    guarded("list blobs", () -> {
-      try (RocksIterator it = db.db.newIterator(db.blobs)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          Digest d = Digest.parse(Keys.string(it.key()));
-          visitor.accept(new BlobInfo(d, Keys.BlobRecord.decode(d, it.value()).size()));
-        }
-      }
+    locks.guarded("list blobs", () -> {
+      blobs.forEach(visitor);
       return null;
     });
   }
 
   /** Publishes a verified upload; called by {@link BlobUpload#commit}. */
   PutResult publishBlob(Digest digest, Keys.BlobRecord record, IngestLease lease) {
-    return guarded("publish blob " + digest, () -> withGcShared(() -> {
-      // One publisher at a time: the presence check and the write must not interleave.
-      synchronized (commitLock) {
-        if (lease != null) {
-          lease.pin(digest);
-        }
-        Optional<Keys.BlobRecord> existing = blobRecord(digest);
-        if (existing.isPresent()) {
-          discardContent(record.contentId());
-          return new PutResult(digest, existing.get().size(), false);
-        }
-        try (WriteBatch batch = new WriteBatch()) {
-          batch.put(db.blobs, Keys.digest(digest), record.encode());
-          batch.delete(db.uploads, record.contentId());
-          db.db.write(db.commitWrite, batch);
-        } catch (RocksDBException e) {
-          throw Db.io("publish blob " + digest, e);
-        }
-        activeUploads.remove(hex(record.contentId()));
-        return new PutResult(digest, record.size(), true);
-      }
-    }));
+    return locks.gcShared("publish blob " + digest, () -> blobs.publish(digest, record, lease));
   }
 
-  void registerUpload(byte[] contentId) {
-    activeUploads.add(hex(contentId));
-  }
-
-  /**
-   * Deletes an unpublished upload's chunks and record. Thread-safe: it touches only that content
-   * id, which no blob record names. The caller holds the database lifecycle lock.
-   */
-  void discardContent(byte[] contentId) {
-    try (WriteBatch batch = new WriteBatch()) {
-      batch.deleteRange(db.chunks, Keys.chunk(contentId, 0), Keys.chunkEnd(contentId));
-      batch.delete(db.uploads, contentId);
-      db.db.write(db.bulkWrite, batch);
-    } catch (RocksDBException e) {
-      throw Db.io("discard an unfinished blob upload", e);
-    } finally {
-      activeUploads.remove(hex(contentId));
-    }
-  }
-
-  boolean isActiveUpload(byte[] contentId) {
-    return activeUploads.contains(hex(contentId));
-  }
-
-  private void discardStaleUploads() {
-    // Uploads recorded in the store but not in this process were cut short by a crash.
-    guarded("discard uploads cut short by a crash", () -> {
-      List<byte[]> stale = new ArrayList<>();
-      try (RocksIterator it = db.db.newIterator(db.uploads)) {
-        for (it.seekToFirst(); it.isValid(); it.next()) {
-          stale.add(it.key());
-        }
-      }
-      stale.forEach(this::discardContent);
-      return null;
-    });
-  }
-
-  static String hex(byte[] b) {
-    return HexFormat.of().formatHex(b);
+  /** The blob records, chunks and uploads. */
+  BlobIndex blobs() {
+    return blobs;
   }
 
   // ---------------------------------------------------------------- manifests
@@ -343,17 +272,17 @@ public final class Store implements AutoCloseable {
   public PutResult putManifest(byte[] bytes, String declaredMediaType, IngestLease lease) {
     checkWritable("store a manifest");
     Manifest m = ManifestParser.parse(bytes, declaredMediaType, "manifest " + Digest.sha256Of(bytes));
-    return guarded("store manifest " + m.digest(), () -> withGcShared(() -> {
+    return locks.gcShared("store manifest " + m.digest(), () -> {
       if (lease != null) {
         lease.pin(m.digest());
       }
       return manifests.put(m);
-    }));
+    });
   }
 
   /** Returns true if the store holds the manifest. */
   public boolean hasManifest(Digest digest) {
-    return guarded("look up manifest " + digest, () -> manifests.has(digest));
+    return locks.guarded("look up manifest " + digest, () -> manifests.has(digest));
   }
 
   /**
@@ -363,17 +292,17 @@ public final class Store implements AutoCloseable {
    * @return the manifest, or empty if not held
    */
   public Optional<Manifest> manifest(Digest digest) {
-    return guarded("read manifest " + digest, () -> manifests.get(digest));
+    return locks.guarded("read manifest " + digest, () -> manifests.get(digest));
   }
 
   /** Returns a manifest's media type and size without parsing it. */
   public Optional<ManifestInfo> manifestInfo(Digest digest) {
-    return guarded("read manifest " + digest, () -> manifests.info(digest));
+    return locks.guarded("read manifest " + digest, () -> manifests.info(digest));
   }
 
   /** Visits every manifest, in digest order. The visitor must not close the store. */
   public void forEachManifest(Consumer<ManifestInfo> visitor) {
-    guarded("list manifests", () -> {
+    locks.guarded("list manifests", () -> {
       manifests.forEach(visitor);
       return null;
     });
@@ -384,12 +313,12 @@ public final class Store implements AutoCloseable {
    * manifests for a layer or config, indexes for a platform manifest.
    */
   public List<Digest> referencedBy(Digest child) {
-    return guarded("look up the users of " + child, () -> manifests.referencedBy(child));
+    return locks.guarded("look up the users of " + child, () -> manifests.referencedBy(child));
   }
 
   /** Returns the manifests that name {@code subject} as their subject (OCI 1.1 referrers). */
   public List<Referrer> referrers(Digest subject) {
-    return guarded("look up the referrers of " + subject, () -> manifests.referrers(subject));
+    return locks.guarded("look up the referrers of " + subject, () -> manifests.referrers(subject));
   }
 
   // ---------------------------------------------------------------- tags
@@ -401,36 +330,36 @@ public final class Store implements AutoCloseable {
    */
   public void tag(String repository, String tag, Digest manifest) {
     checkWritable("tag " + repository + ":" + tag);
-    guarded("tag " + repository + ":" + tag, () -> withGcShared(() -> {
+    locks.gcShared("tag " + repository + ":" + tag, () -> {
       tags.tag(repository, tag, manifest);
       return null;
-    }));
+    });
   }
 
   /** Removes a tag; returns false if it did not exist. Content stays until {@link #gc()}. */
   public boolean untag(String repository, String tag) {
     checkWritable("remove tag " + repository + ":" + tag);
-    return guarded("remove tag " + repository + ":" + tag, () -> tags.untag(repository, tag));
+    return locks.guarded("remove tag " + repository + ":" + tag, () -> tags.untag(repository, tag));
   }
 
   /** Resolves a tag to its manifest digest. */
   public Optional<Digest> resolveTag(String repository, String tag) {
-    return guarded("resolve " + repository + ":" + tag, () -> tags.resolve(repository, tag));
+    return locks.guarded("resolve " + repository + ":" + tag, () -> tags.resolve(repository, tag));
   }
 
   /** Returns every tag, sorted by repository then tag. */
   public List<TagInfo> tags() {
-    return guarded("list tags", tags::all);
+    return locks.guarded("list tags", tags::all);
   }
 
   /** Returns the tags of one repository, sorted. */
   public List<TagInfo> tags(String repository) {
-    return guarded("list the tags of " + repository, () -> tags.of(repository));
+    return locks.guarded("list the tags of " + repository, () -> tags.of(repository));
   }
 
   /** Returns the repositories that have at least one tag, sorted. */
   public List<String> repositories() {
-    return guarded("list repositories", tags::repositories);
+    return locks.guarded("list repositories", tags::repositories);
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -462,8 +391,8 @@ public final class Store implements AutoCloseable {
    */
   public GcReport gc() {
     checkWritable("collect garbage");
-    return guarded("collect garbage", () -> withGcExclusive(
-        () -> new GarbageCollector(this, db, manifests, null).run()));
+    return locks.gcExclusive(
+        "collect garbage", () -> new GarbageCollector(this, db, manifests, null).run());
   }
 
   /**
@@ -477,8 +406,8 @@ public final class Store implements AutoCloseable {
   public GcReport discard(Collection<Digest> digests) {
     checkWritable("discard content");
     Set<Digest> candidates = Set.copyOf(digests);
-    return guarded("discard content", () -> withGcExclusive(
-        () -> new GarbageCollector(this, db, manifests, candidates).run()));
+    return locks.gcExclusive(
+        "discard content", () -> new GarbageCollector(this, db, manifests, candidates).run());
   }
 
   /** Re-hashes every blob and manifest and checks every reference, tag and index entry. */
@@ -495,8 +424,8 @@ public final class Store implements AutoCloseable {
    * @return the report; it lists every problem found
    */
   public FsckReport fsck(BiConsumer<Long, Long> progress) {
-    return guarded("check the store", () -> withGcShared(
-        () -> new StoreChecker(this, db, manifests, progress).run()));
+    return locks.gcShared(
+        "check the store", () -> new StoreChecker(this, db, manifests, progress).run());
   }
 
   /** Counts what the store holds. */
@@ -516,20 +445,9 @@ public final class Store implements AutoCloseable {
     return new StoreStats(b[0], b[1], m[0], m[1], t.size(), repos);
   }
 
-  /**
-   * Counts the content ids that have chunks in the store, orphans included. For tests and
-   * diagnostics: a scan of the whole chunks column family.
-   */
+  /** Counts the content ids that have chunks, orphans included (for tests and diagnostics). */
   long chunkSetCount() {
-    return guarded("count chunk sets", () -> {
-      long n = 0;
-      try (RocksIterator it = db.db.newIterator(db.chunks)) {
-        for (it.seekToFirst(); it.isValid(); it.seek(Keys.chunkEnd(Keys.contentIdOf(it.key())))) {
-          n++;
-        }
-      }
-      return n;
-    });
+    return locks.guarded("count chunk sets", blobs::chunkSetCount);
   }
 
   /** The database, for package-private helpers and tests that must reach RocksDB directly. */
@@ -543,33 +461,6 @@ public final class Store implements AutoCloseable {
           StoreException.Code.READ_ONLY,
           "Tried to " + what + " but failed because the store at " + dir + " is open read-only: "
               + "open it read-write (stop the process that holds it)");
-    }
-  }
-
-  private <T> T guarded(String what, Supplier<T> action) {
-    db.enter(what);
-    try {
-      return action.get();
-    } finally {
-      db.exit();
-    }
-  }
-
-  private <T> T withGcShared(Supplier<T> action) {
-    gcLock.readLock().lock();
-    try {
-      return action.get();
-    } finally {
-      gcLock.readLock().unlock();
-    }
-  }
-
-  private <T> T withGcExclusive(Supplier<T> action) {
-    gcLock.writeLock().lock();
-    try {
-      return action.get();
-    } finally {
-      gcLock.writeLock().unlock();
     }
   }
 

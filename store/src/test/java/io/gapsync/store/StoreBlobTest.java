@@ -264,6 +264,34 @@ class StoreBlobTest {
     assertThat(seen).extracting(BlobInfo::size).containsOnly(1L);
   }
 
+  @Test
+  void concurrentUploadsOfSameContentStoreItOnce() throws Exception {
+    byte[] content = Fixtures.random(12, 5 * CHUNK + 1);
+    Digest digest = Digest.sha256Of(content);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.List<java.util.concurrent.Future<PutResult>> results = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> {
+          try (BlobUpload up = store.beginUpload()) {
+            up.write(content);
+            return up.commit(digest, content.length);
+          }
+        }));
+      }
+      long created = 0;
+      for (var f : results) {
+        created += f.get().created() ? 1 : 0;
+      }
+
+      assertThat(created).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.chunkSetCount()).isEqualTo(1);
+    assertThat(Fixtures.readAll(store.openBlob(digest))).isEqualTo(content);
+  }
+
   private void assertNothingStored() {
     assertThat(store.stats().blobs()).isZero();
     assertThat(store.chunkSetCount()).isZero();

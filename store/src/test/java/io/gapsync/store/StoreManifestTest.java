@@ -112,6 +112,26 @@ class StoreManifestTest {
   }
 
   @Test
+  void indexMayListAnArtifactBlobThatGcKeeps() {
+    byte[] child = Fixtures.storeImage(store, 9, null);
+    byte[] sbom = Fixtures.utf8("{\"spdxVersion\":\"SPDX-2.3\"}");
+    Fixtures.put(store, sbom);
+    byte[] index =
+        Fixtures.utf8(
+            "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + Fixtures.descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256Of(child), child.length) + ","
+                + Fixtures.descriptor("application/spdx+json", Digest.sha256Of(sbom), sbom.length) + "]}");
+
+    Digest d = store.putManifest(index, MediaTypes.OCI_INDEX).digest();
+    store.tag("app", "v1", d);
+    GcReport r = store.gc();
+
+    assertThat(r.blobsRemoved()).isZero();
+    assertThat(store.hasBlob(Digest.sha256Of(sbom))).isTrue();
+    assertThat(store.fsck().ok()).isTrue();
+  }
+
+  @Test
   void manifestComesBackByteIdentical() {
     Fixtures.put(store, config);
     Fixtures.put(store, layer);
