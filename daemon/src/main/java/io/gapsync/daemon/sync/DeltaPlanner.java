@@ -13,10 +13,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 
-import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -51,8 +49,8 @@ public final class DeltaPlanner {
    */
   public DeltaPlan plan(CompactInventory site, List<TagInfo> tags) {
     List<TagInfo> chosen = tags.isEmpty() ? store.tags() : tags;
-    Set<Digest> seenManifests = new HashSet<>();
-    Set<Digest> seenBlobs = new HashSet<>();
+    SeenDigests seenManifests = new SeenDigests();
+    SeenDigests seenBlobs = new SeenDigests();
     List<InventoryEntry> manifests = new ArrayList<>();
     List<InventoryEntry> blobs = new ArrayList<>();
     long[] present = new long[3];
