@@ -49,7 +49,10 @@ final class AddCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SRC", description = "What to add (see above).")
   String source;
 
-  @Option(names = "--as", paramLabel = "REPO:TAG", description = "The repository and tag to store it as.")
+  @Option(
+      names = "--as",
+      paramLabel = "REPO[:TAG]",
+      description = "Store the image as REPO:TAG; or, with REPO alone, store every image of the source in REPO under its own tag.")
   String as;
 
   @ArgGroup(exclusive = true)
@@ -83,10 +86,20 @@ final class AddCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
     }
-    Reference target = as == null ? null : Refs.parse(as);
-    if (target != null && (target.tag() == null || target.digest() != null)) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--as takes REPO:TAG, got '" + as + "'");
+    Reference target = null;
+    String asRepository = null;
+    if (as != null && !as.contains(":") && !as.contains("@")) {
+      try {
+        asRepository = Reference.parseRepository(as);
+      } catch (io.gapsync.protocol.ProtocolException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    } else if (as != null) {
+      target = Refs.parse(as);
+      if (target.tag() == null || target.digest() != null) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "--as takes REPO:TAG or REPO, got '" + as + "'");
+      }
     }
     if (artifactType != null && !MEDIA_TYPE.matcher(artifactType).matches()) {
       throw new picocli.CommandLine.ParameterException(
@@ -100,14 +113,16 @@ final class AddCommand implements Callable<Integer> {
     try (Store store = storeOption.openWritable()) {
       Importer.Result result;
       if (ref.kind() == TransportRef.Kind.FILE) {
-        Reference t = target != null ? target : defaultFileTarget(ref.path());
+        Reference t = target != null ? target
+            : asRepository != null ? Reference.parse(asRepository + ":latest")
+            : defaultFileTarget(ref.path());
         Digest d = Artifacts.add(
             store, ref.path(), artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT, t);
         result = new Importer.Result(
             List.of(new Importer.Added(t.repository() + ":" + t.tag(), d, MediaTypes.OCI_MANIFEST)), 0, 0, 0, 0);
       } else {
         try (ImageSource src = ref.openSource()) {
-          result = new Importer(store, platforms).run(src, target);
+          result = new Importer(store, platforms).run(src, target, asRepository);
         }
       }
       var out = spec.commandLine().getOut();

@@ -76,6 +76,20 @@ final class Importer {
    * @throws IOException if the source cannot be read or its content is wrong (nothing is kept)
    */
   Result run(ImageSource source, Reference as) throws IOException {
+    return run(source, as, null);
+  }
+
+  /**
+   * Imports every root image of a source into one repository, each under the tag it has in
+   * the source ({@code add oci:DIR --as REPO}).
+   *
+   * @param source the source
+   * @param as the repository:tag to store a single image as, or null
+   * @param asRepository the repository to store every image in under its source tag, or null
+   * @return what was done
+   * @throws IOException if the source cannot be read or its content is wrong (nothing is kept)
+   */
+  Result run(ImageSource source, Reference as, String asRepository) throws IOException {
     List<SourceImage> roots = source.roots();
     if (roots.isEmpty()) {
       throw new CliException(
@@ -90,7 +104,7 @@ final class Importer {
     // Phase 1: read and verify every manifest; nothing touches the store yet.
     List<Plan> plans = new ArrayList<>();
     for (SourceImage root : roots) {
-      Reference target = as != null ? as : targetOf(source, root);
+      Reference target = as != null ? as : targetOf(source, root, asRepository);
       Map<Digest, Manifest> manifests = new LinkedHashMap<>();
       Manifest top = walk(source, root.descriptor(), manifests, 0);
       if (top.isIndex() && !platforms.all()) {
@@ -124,12 +138,21 @@ final class Importer {
     return new Result(added, blobsAdded, blobsPresent, bytesAdded, manifestsAdded);
   }
 
-  private Reference targetOf(ImageSource source, SourceImage root) {
+  private Reference targetOf(ImageSource source, SourceImage root, String asRepository) {
     String name = root.refName();
     if (name == null) {
       throw new CliException(
           "Tried to add an image from " + source.describe() + " but it has no name there: "
               + "give one with --as REPO:TAG");
+    }
+    if (asRepository != null) {
+      String tag = name.matches(Reference.TAG_GRAMMAR) ? name : tagPart(name);
+      if (tag == null) {
+        throw new CliException(
+            "Tried to add '" + name + "' from " + source.describe() + " into " + asRepository
+                + " but its name has no usable tag: add it alone with :REF and --as REPO:TAG");
+      }
+      return Reference.parse(asRepository + ":" + tag);
     }
     try {
       Reference r = Reference.parse(name);
@@ -141,7 +164,17 @@ final class Importer {
     } catch (io.gapsync.protocol.ProtocolException e) {
       throw new CliException(
           "Tried to add " + source.describe() + " but its name '" + name + "' is not a REPO:TAG "
-              + "gapsync can store: give one with --as REPO:TAG");
+              + "gapsync can store: give one with --as REPO:TAG, or --as REPO to keep the source's tags");
+    }
+  }
+
+  private static String tagPart(String name) {
+    try {
+      return Reference.parse(name).tag();
+    } catch (io.gapsync.protocol.ProtocolException e) {
+      int colon = name.lastIndexOf(':');
+      String t = colon < 0 || colon < name.lastIndexOf('/') ? null : name.substring(colon + 1);
+      return t != null && t.matches(Reference.TAG_GRAMMAR) ? t : null;
     }
   }
 

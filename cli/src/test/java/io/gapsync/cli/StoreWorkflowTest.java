@@ -181,6 +181,23 @@ class StoreWorkflowTest {
   }
 
   @Test
+  void asRepositoryStoresEveryImageOfALayoutUnderItsOwnTag() {
+    Path layout = tmp.resolve("layout");
+    assertThat(CliRun.withStore(connected, "get", "demo/app:1.0", "oci:" + layout).exitCode()).isZero();
+    assertThat(CliRun.withStore(connected, "get", "demo/app:1.1", "oci:" + layout).exitCode()).isZero();
+    Path other = tmp.resolve("other");
+    CliRun noName = CliRun.withStore(other, "add", "oci:" + layout);
+    assertThat(noName.exitCode()).isEqualTo(1);
+    assertThat(noName.err()).contains("'1.0'").contains("--as REPO");
+
+    CliRun r = CliRun.withStore(other, "add", "oci:" + layout, "--as", "mirror/app");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(StoreSnapshot.of(other).tags())
+        .extracting(t -> t.reference())
+        .containsExactly("mirror/app:1.0", "mirror/app:1.1");
+  }
+
+  @Test
   void fsckOfACleanStoreSaysOk() {
     CliRun r = CliRun.withStore(connected, "fsck");
     assertThat(r.exitCode()).as(r.toString()).isZero();
