@@ -105,7 +105,7 @@ final class AddCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--artifact-type '" + artifactType + "' is not a media type (type/subtype, RFC 6838)");
     }
-    TransportRef ref = TransportRef.parse(source);
+    TransportRef ref = Refs.transport(spec.commandLine(), source);
     if (ref.kind() != TransportRef.Kind.FILE && artifactType != null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--artifact-type applies to file: sources only");
@@ -150,4 +150,5 @@ final class AddCommand implements Callable<Integer> {
     }
     return Reference.parse("file/" + name + ":latest");
   }
+
 }

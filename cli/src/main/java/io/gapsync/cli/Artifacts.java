@@ -50,9 +50,18 @@ final class Artifacts {
   static Digest add(Store store, Path file, String artifactType, io.gapsync.protocol.Reference target)
       throws IOException {
     if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      String what =
+          Files.isSymbolicLink(file)
+              ? "it is a symbolic link"
+              : Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
+                  ? "it is a folder"
+                  : Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                      ? "it is not a regular file"
+                      : file + " does not exist";
       throw new CliException(
-          "Tried to add file:" + file + " but it is not a regular file (symbolic links, folders and "
-              + "devices are refused): give the path of a regular file");
+          "Tried to add file:" + file + " but failed because " + what + " (file: takes a regular "
+              + "file; symbolic links, folders and devices are refused): give the path of a "
+              + "regular file");
     }
     String title = file.getFileName().toString();
     List<Digest> created = new java.util.ArrayList<>();

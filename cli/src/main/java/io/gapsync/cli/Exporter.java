@@ -78,7 +78,7 @@ final class Exporter {
     if (depth > 4) {
       throw new CliException("Tried to export " + d + " but its indexes nest deeper than 4 levels");
     }
-    for (Descriptor child : m.manifests()) {
+    for (Descriptor child : m.manifestReferences()) {
       collect(child.digest(), out, depth + 1);
     }
     out.put(d, m);

@@ -42,7 +42,7 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Reference ref = Refs.parse(reference);
-    TransportRef dest = TransportRef.parse(destination);
+    TransportRef dest = Refs.transport(spec.commandLine(), destination);
     try (Store store = storeOption.openReadOnly()) {
       Digest digest = Refs.resolve(store, reference);
       var out = spec.commandLine().getOut();
@@ -62,4 +62,5 @@ final class GetCommand implements Callable<Integer> {
     }
     return 0;
   }
+
 }

@@ -186,7 +186,7 @@ final class Importer {
     byte[] bytes = source.readManifest(d);
     Manifest m = ManifestParser.parse(bytes, d.mediaType(), "manifest " + d.digest() + " in " + source.describe());
     if (m.isIndex()) {
-      for (Descriptor child : m.manifests()) {
+      for (Descriptor child : m.manifestReferences()) {
         if (platforms.all() || platformOf(child) == null || platforms.platform().selects(platformOf(child))) {
           walk(source, child, out, depth + 1);
         }
@@ -260,9 +260,10 @@ final class Importer {
       }
     } catch (io.gapsync.store.StoreException e) {
       if (e.code() == io.gapsync.store.StoreException.Code.DIGEST_MISMATCH) {
+        // The store's message says what was tried and found; add where it came from.
         throw new CliException(
-            "Tried to add blob " + d.digest() + " (" + d.mediaType() + ") from " + source.describe()
-                + " but failed because " + e.getMessage() + ". Nothing was added", e);
+            e.getMessage() + " (a " + d.mediaType() + " of " + source.describe()
+                + "; nothing was added)", e);
       }
       throw e;
     }

@@ -106,7 +106,7 @@ final class LsCommand implements Callable<Integer> {
         total += d.size();
       }
     }
-    for (Descriptor d : m.manifests()) {
+    for (Descriptor d : m.manifestReferences()) {
       Manifest child = store.manifest(d.digest()).orElse(null);
       if (child != null) {
         total += size(store, child, seen);

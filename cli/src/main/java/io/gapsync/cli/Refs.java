@@ -43,4 +43,16 @@ final class Refs {
       throw new CliException(e.getMessage());
     }
   }
+
+  /**
+   * Parses a transport argument (SRC or DEST); a malformed one is a usage error (exit 2), like
+   * any other bad argument.
+   */
+  static io.gapsync.cli.transport.TransportRef transport(picocli.CommandLine cl, String value) {
+    try {
+      return io.gapsync.cli.transport.TransportRef.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(cl, e.getMessage());
+    }
+  }
 }

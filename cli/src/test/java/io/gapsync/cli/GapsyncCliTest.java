@@ -74,8 +74,8 @@ class GapsyncCliTest {
   @Test
   void unknownTransportIsRefusedWithTheSyntax() {
     CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "ftp://x/y");
-    assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err()).startsWith("gapsync: error: ").contains("ftp://x/y");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).startsWith("gapsync: ").contains("ftp://x/y").contains("Usage: gapsync add");
   }
 
   @Test

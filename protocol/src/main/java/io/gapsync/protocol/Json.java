@@ -102,8 +102,24 @@ public final class Json {
     } catch (IOException e) {
       throw new ProtocolException(
           ProtocolException.Code.JSON_INVALID,
-          "Tried to read " + what + " but it is not valid JSON: " + firstLine(e.getMessage()), e);
+          "Tried to read " + what + " but it is not valid JSON: " + describe(e), e);
     }
+  }
+
+  /** The problem and its line and column, without Jackson's source-location boilerplate. */
+  private static String describe(IOException e) {
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+      String problem = firstLine(j.getOriginalMessage());
+      int marker = problem.indexOf(" (start marker at");
+      if (marker > 0) {
+        problem = problem.substring(0, marker);
+      }
+      com.fasterxml.jackson.core.JsonLocation at = j.getLocation();
+      return at == null
+          ? problem
+          : problem + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
+    return firstLine(e.getMessage());
   }
 
   private static String firstLine(String s) {

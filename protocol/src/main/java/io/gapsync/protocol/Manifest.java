@@ -53,11 +53,12 @@ public record Manifest(
 
   /**
    * Returns the blobs this manifest references directly: the config and the layers of an image
-   * manifest. Indexes reference no blobs, only manifests.
+   * manifest; for an index, the entries that are not manifests (OCI 1.1 lets an index list
+   * artifacts of any media type, and gapsync holds those as blobs).
    */
   public List<Descriptor> blobReferences() {
     if (isIndex()) {
-      return List.of();
+      return manifests.stream().filter(d -> !MediaTypes.isManifest(d.mediaType())).toList();
     }
     List<Descriptor> out = new ArrayList<>(layers.size() + 1);
     if (config != null) {
@@ -65,6 +66,15 @@ public record Manifest(
     }
     out.addAll(layers);
     return out;
+  }
+
+  /**
+   * Returns the manifests this manifest references directly: the entries of an index whose media
+   * type is a manifest or index type. Image manifests reference none (their subject is a
+   * reference the other way round).
+   */
+  public List<Descriptor> manifestReferences() {
+    return manifests.stream().filter(d -> MediaTypes.isManifest(d.mediaType())).toList();
   }
 
   /** Returns a descriptor of this manifest itself. */

@@ -3,7 +3,6 @@ package io.gapsync.store;
 import io.gapsync.protocol.Descriptor;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.Manifest;
-import io.gapsync.protocol.MediaTypes;
 import io.gapsync.protocol.ProtocolException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -82,14 +81,9 @@ final class GarbageCollector {
       if (m.isEmpty()) {
         continue;
       }
+      // Blob references include the artifact entries of an index (OCI 1.1).
       m.get().blobReferences().forEach(x -> liveBlobs.add(x.digest()));
-      for (Descriptor child : m.get().manifests()) {
-        queue.add(child.digest());
-        if (!MediaTypes.isManifest(child.mediaType())) {
-          // OCI 1.1: an index may list an artifact blob directly.
-          liveBlobs.add(child.digest());
-        }
-      }
+      m.get().manifestReferences().forEach(x -> queue.add(x.digest()));
       manifests.referrers(d).forEach(r -> queue.add(r.digest()));
     }
   }

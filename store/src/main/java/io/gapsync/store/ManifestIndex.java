@@ -4,7 +4,6 @@ import io.gapsync.protocol.Descriptor;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.Manifest;
 import io.gapsync.protocol.ManifestParser;
-import io.gapsync.protocol.MediaTypes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -55,13 +54,9 @@ final class ManifestIndex {
                 + " bytes, where the stored blob has " + size.get());
       }
     }
-    for (Descriptor d : m.manifests()) {
-      // OCI 1.1 lets an index list artifacts that are not manifests; those are blobs.
-      boolean held =
-          has(d.digest())
-              || (!MediaTypes.isManifest(d.mediaType())
-                  && store.blobSizeUnguarded(d.digest()).isPresent());
-      if (!held) {
+    // Entries of an index that are not manifests are blobs (OCI 1.1), checked above.
+    for (Descriptor d : m.manifestReferences()) {
+      if (!has(d.digest())) {
         missing.add("manifest " + d.digest() + " (" + d.mediaType() + ")");
       }
     }

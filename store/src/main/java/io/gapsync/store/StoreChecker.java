@@ -6,7 +6,6 @@ import io.gapsync.protocol.DigestingInputStream;
 import io.gapsync.protocol.Manifest;
 import io.gapsync.protocol.ManifestParser;
 import io.gapsync.protocol.ProtocolException;
-import io.gapsync.protocol.MediaTypes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,11 +120,8 @@ final class StoreChecker {
                     + store.blobSize(ref.digest()).orElse(-1L) + " bytes");
           }
         }
-        for (Descriptor ref : m.manifests()) {
-          boolean held =
-              manifests.has(ref.digest())
-                  || (!MediaTypes.isManifest(ref.mediaType()) && store.hasBlob(ref.digest()));
-          if (!held) {
+        for (Descriptor ref : m.manifestReferences()) {
+          if (!manifests.has(ref.digest())) {
             problem("manifest-reference", key, "references manifest " + ref.digest() + " which is missing");
           }
         }

@@ -97,6 +97,10 @@ final class SafeTar implements LayoutFiles {
   }
 
   private void index(long length, Links policy) throws TransportException {
+    if (tar.getEntries().isEmpty()) {
+      // TarFile reads a file shorter than one header (or of zeros) as an empty archive.
+      throw invalid("it holds no tar entries (it is empty or not a tar archive)");
+    }
     if (tar.getEntries().size() > MAX_ENTRIES) {
       throw invalid("it has " + tar.getEntries().size() + " entries, over " + MAX_ENTRIES);
     }

@@ -48,7 +48,9 @@ public final class DeltaPlanner {
    * @throws StoreException MANIFEST_UNKNOWN if the store is missing a manifest it references
    */
   public DeltaPlan plan(CompactInventory site, List<TagInfo> tags) {
-    List<TagInfo> chosen = tags.isEmpty() ? store.tags() : tags;
+    // The same tag named twice plans (and updates) once.
+    List<TagInfo> chosen =
+        new ArrayList<>(new java.util.LinkedHashSet<>(tags.isEmpty() ? store.tags() : tags));
     SeenDigests seenManifests = new SeenDigests();
     SeenDigests seenBlobs = new SeenDigests();
     List<InventoryEntry> manifests = new ArrayList<>();
@@ -87,7 +89,7 @@ public final class DeltaPlanner {
           blobs.add(InventoryEntry.blob(b.digest(), b.size()));
         }
       }
-      for (Descriptor child : m.manifests()) {
+      for (Descriptor child : m.manifestReferences()) {
         queue.add(child.digest());
       }
       for (Referrer r : store.referrers(d)) {
