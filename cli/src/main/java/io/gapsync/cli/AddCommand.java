@@ -52,7 +52,8 @@ final class AddCommand implements Callable<Integer> {
   @Option(
       names = "--as",
       paramLabel = "REPO[:TAG]",
-      description = "Store the image as REPO:TAG; or, with REPO alone, store every image of the source in REPO under its own tag.")
+      description =
+          "Store the image as REPO:TAG; or, with REPO alone, store every image of the source in REPO under its own tag.")
   String as;
 
   @ArgGroup(exclusive = true)
@@ -61,7 +62,10 @@ final class AddCommand implements Callable<Integer> {
   @Option(
       names = "--artifact-type",
       paramLabel = "TYPE",
-      description = "The artifactType of a file: artifact (default: " + MediaTypes.GAPSYNC_FILE_ARTIFACT + ").")
+      description =
+          "The artifactType of a file: artifact (default: "
+              + MediaTypes.GAPSYNC_FILE_ARTIFACT
+              + ").")
   String artifactType;
 
   @Option(names = "--json", description = "Print the result as JSON.")
@@ -69,7 +73,10 @@ final class AddCommand implements Callable<Integer> {
 
   /** --platform and --all-platforms exclude each other. */
   static final class PlatformOptions {
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Keep only this platform of a multi-platform image.")
+    @Option(
+        names = "--platform",
+        paramLabel = "OS/ARCH[/VARIANT]",
+        description = "Keep only this platform of a multi-platform image.")
     String platform;
 
     @Option(names = "--all-platforms", description = "Keep every platform (the default).")
@@ -103,7 +110,8 @@ final class AddCommand implements Callable<Integer> {
     }
     if (artifactType != null && !MEDIA_TYPE.matcher(artifactType).matches()) {
       throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--artifact-type '" + artifactType + "' is not a media type (type/subtype, RFC 6838)");
+          spec.commandLine(),
+          "--artifact-type '" + artifactType + "' is not a media type (type/subtype, RFC 6838)");
     }
     TransportRef ref = Refs.transport(spec.commandLine(), source);
     if (ref.kind() != TransportRef.Kind.FILE && artifactType != null) {
@@ -113,13 +121,26 @@ final class AddCommand implements Callable<Integer> {
     try (Store store = storeOption.openWritable()) {
       Importer.Result result;
       if (ref.kind() == TransportRef.Kind.FILE) {
-        Reference t = target != null ? target
-            : asRepository != null ? Reference.parse(asRepository + ":latest")
-            : defaultFileTarget(ref.path());
-        Digest d = Artifacts.add(
-            store, ref.path(), artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT, t);
-        result = new Importer.Result(
-            List.of(new Importer.Added(t.repository() + ":" + t.tag(), d, MediaTypes.OCI_MANIFEST)), 0, 0, 0, 0);
+        Reference t =
+            target != null
+                ? target
+                : asRepository != null
+                    ? Reference.parse(asRepository + ":latest")
+                    : defaultFileTarget(ref.path());
+        Digest d =
+            Artifacts.add(
+                store,
+                ref.path(),
+                artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT,
+                t);
+        result =
+            new Importer.Result(
+                List.of(
+                    new Importer.Added(t.repository() + ":" + t.tag(), d, MediaTypes.OCI_MANIFEST)),
+                0,
+                0,
+                0,
+                0);
       } else {
         try (ImageSource src = ref.openSource()) {
           result = new Importer(store, platforms).run(src, target, asRepository);
@@ -133,8 +154,15 @@ final class AddCommand implements Callable<Integer> {
           out.println("Added " + a.reference() + " " + a.digest());
         }
         if (ref.kind() != TransportRef.Kind.FILE) {
-          out.println(result.blobsAdded() + " new blobs (" + Sizes.human(result.bytesAdded()) + "), "
-              + result.blobsPresent() + " already held, " + result.manifestsAdded() + " new manifests");
+          out.println(
+              result.blobsAdded()
+                  + " new blobs ("
+                  + Sizes.human(result.bytesAdded())
+                  + "), "
+                  + result.blobsPresent()
+                  + " already held, "
+                  + result.manifestsAdded()
+                  + " new manifests");
         }
       }
     }
@@ -143,12 +171,15 @@ final class AddCommand implements Callable<Integer> {
 
   /** A file's default name: {@code file/<sanitised file name>:latest}. */
   static Reference defaultFileTarget(Path file) {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-        .replaceAll("^-+|-+$", "");
+    String name =
+        file.getFileName()
+            .toString()
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9]+", "-")
+            .replaceAll("^-+|-+$", "");
     if (name.isEmpty()) {
       name = "file";
     }
     return Reference.parse("file/" + name + ":latest");
   }
-
 }

@@ -23,9 +23,9 @@ import java.util.Map;
 
 /**
  * Generic files as OCI 1.1 artifacts, as ORAS stores them: an image manifest with an {@code
- * artifactType}, the empty config ({@code {}}) and one layer holding the file, titled with the
- * file name ({@code org.opencontainers.image.title}). The manifest gapsync writes is
- * deterministic: the same file, name and type give the same digest.
+ * artifactType}, the empty config ({@code {}}) and one layer holding the file, titled with the file
+ * name ({@code org.opencontainers.image.title}). The manifest gapsync writes is deterministic: the
+ * same file, name and type give the same digest.
  */
 final class Artifacts {
 
@@ -47,7 +47,8 @@ final class Artifacts {
    * @return the stored manifest digest
    * @throws IOException if the file cannot be read
    */
-  static Digest add(Store store, Path file, String artifactType, io.gapsync.protocol.Reference target)
+  static Digest add(
+      Store store, Path file, String artifactType, io.gapsync.protocol.Reference target)
       throws IOException {
     if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       String what =
@@ -59,7 +60,11 @@ final class Artifacts {
                       ? "it is not a regular file"
                       : file + " does not exist";
       throw new CliException(
-          "Tried to add file:" + file + " but failed because " + what + " (file: takes a regular "
+          "Tried to add file:"
+              + file
+              + " but failed because "
+              + what
+              + " (file: takes a regular "
               + "file; symbolic links, folders and devices are refused): give the path of a "
               + "regular file");
     }
@@ -102,7 +107,8 @@ final class Artifacts {
     }
   }
 
-  static byte[] manifestBytes(String artifactType, PutResult config, PutResult layer, String title) {
+  static byte[] manifestBytes(
+      String artifactType, PutResult config, PutResult layer, String title) {
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("mediaType", MediaTypes.OCI_EMPTY);
     cfg.put("digest", config.digest().toString());
@@ -127,8 +133,8 @@ final class Artifacts {
   }
 
   /**
-   * Writes an artifact's single layer to a file, atomically (a temporary file renamed into
-   * place), verifying the content's digest on the way.
+   * Writes an artifact's single layer to a file, atomically (a temporary file renamed into place),
+   * verifying the content's digest on the way.
    *
    * @param store the store
    * @param manifest the artifact manifest
@@ -139,7 +145,11 @@ final class Artifacts {
   static Path get(Store store, Manifest manifest, Path target) throws IOException {
     if (manifest.isIndex() || manifest.layers().size() != 1) {
       throw new CliException(
-          "Tried to write " + manifest.digest() + " to file:" + target + " but it has "
+          "Tried to write "
+              + manifest.digest()
+              + " to file:"
+              + target
+              + " but it has "
               + (manifest.isIndex() ? "platform manifests" : manifest.layers().size() + " layers")
               + ", and file: takes an artifact with exactly one: use oci:DIR instead");
     }
@@ -147,18 +157,29 @@ final class Artifacts {
     Path out = target;
     if (Files.isDirectory(target)) {
       String title = layer.annotations().get(TITLE);
-      if (title == null || title.isEmpty() || title.contains("/") || title.equals("..") || title.equals(".")) {
+      if (title == null
+          || title.isEmpty()
+          || title.contains("/")
+          || title.equals("..")
+          || title.equals(".")) {
         throw new CliException(
-            "Tried to write " + manifest.digest() + " into folder " + target + " but its layer has no "
-                + "safe file name (" + TITLE + "): give a file path instead");
+            "Tried to write "
+                + manifest.digest()
+                + " into folder "
+                + target
+                + " but its layer has no "
+                + "safe file name ("
+                + TITLE
+                + "): give a file path instead");
       }
       out = target.resolve(title);
     }
     Path parent = out.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(parent, ".gapsync-", ".partial");
     try {
-      try (InputStream in = new io.gapsync.protocol.DigestingInputStream(
-              store.openBlob(layer.digest()), layer.digest().algorithm());
+      try (InputStream in =
+              new io.gapsync.protocol.DigestingInputStream(
+                  store.openBlob(layer.digest()), layer.digest().algorithm());
           OutputStream os = Files.newOutputStream(tmp);
           Progress progress = Progress.onTerminal("Writing " + out.getFileName(), layer.size())) {
         byte[] buf = new byte[1 << 16];

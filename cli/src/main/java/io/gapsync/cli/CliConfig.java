@@ -4,8 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The CLI's environment, read once: the only class that reads environment variables (STYLE rule
- * 9).
+ * The CLI's environment, read once: the only class that reads environment variables (STYLE rule 9).
  *
  * <ul>
  *   <li>{@code GAPSYNC_STORE}: the store folder when {@code --store} is not given; without it,

@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gapsync demo}: the main job end to end on an embedded sample, with two stores standing
- * for the connected side and the offline site. Used by the README's first command.
+ * {@code gapsync demo}: the main job end to end on an embedded sample, with two stores standing for
+ * the connected side and the offline site. Used by the README's first command.
  */
 @Command(
     name = "demo",
@@ -41,7 +41,11 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--work", paramLabel = "DIR", description = "Keep the stores and files in DIR (default: a temporary folder, removed afterwards).")
+  @Option(
+      names = "--work",
+      paramLabel = "DIR",
+      description =
+          "Keep the stores and files in DIR (default: a temporary folder, removed afterwards).")
   Path work;
 
   private PrintWriter out;
@@ -86,7 +90,10 @@ final class DemoCommand implements Callable<Integer> {
         new Importer(offline, PlatformChoice.ALL).run(src, Reference.parse("demo/app:1.0"));
       }
       Digest arrived = offline.resolveTag("demo/app", "1.0").orElseThrow();
-      out.println("   offline demo/app:1.0 = " + arrived + (arrived.equals(v1) ? " (identical)" : " (DIFFERENT)"));
+      out.println(
+          "   offline demo/app:1.0 = "
+              + arrived
+              + (arrived.equals(v1) ? " (identical)" : " (DIFFERENT)"));
 
       step("5. Offline site: export its inventory again; connected side adds demo/app:1.1");
       Path inv1 = inventory(offline, dir.resolve("offline-inventory-1.json"));
@@ -98,12 +105,24 @@ final class DemoCommand implements Callable<Integer> {
 
       step("7. Offline site: fsck");
       FsckReport r = offline.fsck(null);
-      out.println("   " + (r.ok() ? "OK" : r.problems().size() + " problems") + ": " + r.blobsChecked()
-          + " blobs, " + r.manifestsChecked() + " manifests checked");
+      out.println(
+          "   "
+              + (r.ok() ? "OK" : r.problems().size() + " problems")
+              + ": "
+              + r.blobsChecked()
+              + " blobs, "
+              + r.manifestsChecked()
+              + " manifests checked");
       boolean ok = arrived.equals(v1) && r.ok() && p1.blobs().size() < p0.blobs().size();
       out.println();
-      out.println(ok ? "Demo passed: the delta for 1.1 is " + Sizes.human(p1.blobBytes()) + " where the full image is "
-          + Sizes.human(p0.blobBytes()) + "." : "Demo FAILED: see above.");
+      out.println(
+          ok
+              ? "Demo passed: the delta for 1.1 is "
+                  + Sizes.human(p1.blobBytes())
+                  + " where the full image is "
+                  + Sizes.human(p0.blobBytes())
+                  + "."
+              : "Demo FAILED: see above.");
       return ok ? 0 : 1;
     }
   }
@@ -122,11 +141,27 @@ final class DemoCommand implements Callable<Integer> {
 
   private DeltaPlan plan(Store store, Path inventory, String repo, String tag) throws Exception {
     CompactInventory site = InventoryFiles.read(inventory);
-    DeltaPlan plan = new DeltaPlanner(store).plan(
-        site, List.of(new io.gapsync.store.TagInfo(repo, tag, store.resolveTag(repo, tag).orElseThrow())));
-    out.println("   site " + plan.siteId() + " lacks " + plan.manifests().size() + " manifests and "
-        + plan.blobs().size() + " blobs (" + Sizes.human(plan.blobBytes()) + "); holds "
-        + plan.blobsPresent() + " blobs (" + Sizes.human(plan.bytesPresent()) + ") already");
+    DeltaPlan plan =
+        new DeltaPlanner(store)
+            .plan(
+                site,
+                List.of(
+                    new io.gapsync.store.TagInfo(
+                        repo, tag, store.resolveTag(repo, tag).orElseThrow())));
+    out.println(
+        "   site "
+            + plan.siteId()
+            + " lacks "
+            + plan.manifests().size()
+            + " manifests and "
+            + plan.blobs().size()
+            + " blobs ("
+            + Sizes.human(plan.blobBytes())
+            + "); holds "
+            + plan.blobsPresent()
+            + " blobs ("
+            + Sizes.human(plan.bytesPresent())
+            + ") already");
     return plan;
   }
 

@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Copies an image from the store into an {@link ImageSink} bit for bit: the manifests' exact
- * bytes and every blob, so the image keeps the digests it was added with. Blobs the sink holds
- * already are not written again.
+ * Copies an image from the store into an {@link ImageSink} bit for bit: the manifests' exact bytes
+ * and every blob, so the image keeps the digests it was added with. Blobs the sink holds already
+ * are not written again.
  */
 final class Exporter {
 
@@ -69,12 +69,15 @@ final class Exporter {
       return;
     }
     Manifest m =
-        store.manifest(d)
+        store
+            .manifest(d)
             .orElseThrow(
                 () ->
                     new StoreException(
                         StoreException.Code.MANIFEST_UNKNOWN,
-                        "Tried to read manifest " + d + " but the store does not hold it: run gapsync fsck"));
+                        "Tried to read manifest "
+                            + d
+                            + " but the store does not hold it: run gapsync fsck"));
     if (depth > 4) {
       throw new CliException("Tried to export " + d + " but its indexes nest deeper than 4 levels");
     }

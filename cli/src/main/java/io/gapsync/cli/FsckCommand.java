@@ -39,9 +39,16 @@ final class FsckCommand implements Callable<Integer> {
       for (FsckReport.Problem p : r.problems()) {
         out.println(p.kind() + " " + p.subject() + ": " + p.detail());
       }
-      out.println((r.ok() ? "OK: " : r.problems().size() + " problems: ") + r.blobsChecked() + " blobs ("
-          + Sizes.human(r.bytesChecked()) + "), " + r.manifestsChecked() + " manifests, "
-          + r.tagsChecked() + " tags checked.");
+      out.println(
+          (r.ok() ? "OK: " : r.problems().size() + " problems: ")
+              + r.blobsChecked()
+              + " blobs ("
+              + Sizes.human(r.bytesChecked())
+              + "), "
+              + r.manifestsChecked()
+              + " manifests, "
+              + r.tagsChecked()
+              + " tags checked.");
     }
     return r.ok() ? 0 : 1;
   }

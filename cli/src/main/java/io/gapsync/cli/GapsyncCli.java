@@ -33,14 +33,18 @@ import picocli.CommandLine.ParseResult;
     })
 public final class GapsyncCli implements Runnable {
 
-  @Option(names = "--stacktrace", description = "Print the stack trace of a failure.", scope = CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = "--stacktrace",
+      description = "Print the stack trace of a failure.",
+      scope = CommandLine.ScopeType.INHERIT)
   boolean stacktrace;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: choose one of the commands below");
+    throw new ParameterException(
+        spec.commandLine(), "Missing command: choose one of the commands below");
   }
 
   /** Runs the CLI and exits with its code. */
@@ -96,7 +100,8 @@ public final class GapsyncCli implements Runnable {
     private static String message(Throwable e) {
       String m = e.getMessage();
       if (m == null || m.isBlank()) {
-        return e.getClass().getSimpleName() + (e.getCause() != null ? ": " + message(e.getCause()) : "");
+        return e.getClass().getSimpleName()
+            + (e.getCause() != null ? ": " + message(e.getCause()) : "");
       }
       if (e instanceof java.nio.file.NoSuchFileException) {
         return "no such file or folder: " + m;

@@ -35,9 +35,18 @@ final class GcCommand implements Callable<Integer> {
     if (json) {
       JsonOutput.print(out, r);
     } else {
-      out.println("Removed " + r.manifestsRemoved() + " manifests and " + r.blobsRemoved() + " blobs ("
-          + Sizes.human(r.bytesRemoved()) + "); kept " + r.manifestsKept() + " manifests and "
-          + r.blobsKept() + " blobs.");
+      out.println(
+          "Removed "
+              + r.manifestsRemoved()
+              + " manifests and "
+              + r.blobsRemoved()
+              + " blobs ("
+              + Sizes.human(r.bytesRemoved())
+              + "); kept "
+              + r.manifestsKept()
+              + " manifests and "
+              + r.blobsKept()
+              + " blobs.");
     }
     return 0;
   }

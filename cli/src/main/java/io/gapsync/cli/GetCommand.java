@@ -56,11 +56,18 @@ final class GetCommand implements Callable<Integer> {
       try (ImageSink sink = dest.openSink()) {
         long bytes = new Exporter(store).run(digest, sink, tag);
         sink.commit();
-        out.println("Wrote " + reference + " (" + digest + ") to " + destination + ": "
-            + Sizes.human(bytes) + " of blobs written");
+        out.println(
+            "Wrote "
+                + reference
+                + " ("
+                + digest
+                + ") to "
+                + destination
+                + ": "
+                + Sizes.human(bytes)
+                + " of blobs written");
       }
     }
     return 0;
   }
-
 }

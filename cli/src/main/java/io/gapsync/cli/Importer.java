@@ -20,14 +20,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Copies images from an {@link ImageSource} into the store: reads and verifies every manifest
- * first (so a malformed source fails before any byte is stored), then streams each missing blob
- * into the store, verifying its digest and size on the way, then stores the manifests bottom-up
- * and finally moves the tags. Content is pinned by an {@link IngestLease} until tagged, so a
- * concurrent gc cannot take it.
+ * Copies images from an {@link ImageSource} into the store: reads and verifies every manifest first
+ * (so a malformed source fails before any byte is stored), then streams each missing blob into the
+ * store, verifying its digest and size on the way, then stores the manifests bottom-up and finally
+ * moves the tags. Content is pinned by an {@link IngestLease} until tagged, so a concurrent gc
+ * cannot take it.
  *
- * <p>On failure, the content this import created is removed again ({@link Store#discard}), so
- * the store is as it was before.
+ * <p>On failure, the content this import created is removed again ({@link Store#discard}), so the
+ * store is as it was before.
  */
 final class Importer {
 
@@ -49,7 +49,12 @@ final class Importer {
    * @param bytesAdded bytes of the new blobs
    * @param manifestsAdded manifests the store did not hold before
    */
-  record Result(List<Added> images, long blobsAdded, long blobsPresent, long bytesAdded, long manifestsAdded) {}
+  record Result(
+      List<Added> images,
+      long blobsAdded,
+      long blobsPresent,
+      long bytesAdded,
+      long manifestsAdded) {}
 
   /** A root image resolved to what will be stored: its tag and its top manifest. */
   private record Plan(Reference target, Manifest top, List<Manifest> manifests) {}
@@ -80,8 +85,8 @@ final class Importer {
   }
 
   /**
-   * Imports every root image of a source into one repository, each under the tag it has in
-   * the source ({@code add oci:DIR --as REPO}).
+   * Imports every root image of a source into one repository, each under the tag it has in the
+   * source ({@code add oci:DIR --as REPO}).
    *
    * @param source the source
    * @param as the repository:tag to store a single image as, or null
@@ -97,8 +102,16 @@ final class Importer {
     }
     if (as != null && roots.size() > 1) {
       throw new CliException(
-          "Tried to add " + source.describe() + " as " + as + " but the source holds " + roots.size()
-              + " images (" + roots.stream().map(r -> String.valueOf(r.refName())).collect(Collectors.joining(", "))
+          "Tried to add "
+              + source.describe()
+              + " as "
+              + as
+              + " but the source holds "
+              + roots.size()
+              + " images ("
+              + roots.stream()
+                  .map(r -> String.valueOf(r.refName()))
+                  .collect(Collectors.joining(", "))
               + "): select one with a :REF suffix on the source");
     }
     // Phase 1: read and verify every manifest; nothing touches the store yet.
@@ -129,7 +142,11 @@ final class Importer {
       }
       for (Plan p : plans) {
         store.tag(p.target().repository(), p.target().tag(), p.top().digest());
-        added.add(new Added(p.target().repository() + ":" + p.target().tag(), p.top().digest(), p.top().mediaType()));
+        added.add(
+            new Added(
+                p.target().repository() + ":" + p.target().tag(),
+                p.top().digest(),
+                p.top().mediaType()));
       }
     } catch (IOException | RuntimeException e) {
       store.discard(created);
@@ -142,14 +159,21 @@ final class Importer {
     String name = root.refName();
     if (name == null) {
       throw new CliException(
-          "Tried to add an image from " + source.describe() + " but it has no name there: "
+          "Tried to add an image from "
+              + source.describe()
+              + " but it has no name there: "
               + "give one with --as REPO:TAG");
     }
     if (asRepository != null) {
       String tag = name.matches(Reference.TAG_GRAMMAR) ? name : tagPart(name);
       if (tag == null) {
         throw new CliException(
-            "Tried to add '" + name + "' from " + source.describe() + " into " + asRepository
+            "Tried to add '"
+                + name
+                + "' from "
+                + source.describe()
+                + " into "
+                + asRepository
                 + " but its name has no usable tag: add it alone with :REF and --as REPO:TAG");
       }
       return Reference.parse(asRepository + ":" + tag);
@@ -158,12 +182,20 @@ final class Importer {
       Reference r = Reference.parse(name);
       if (r.tag() == null) {
         throw new CliException(
-            "Tried to add " + source.describe() + " but its name '" + name + "' has no tag: use --as REPO:TAG");
+            "Tried to add "
+                + source.describe()
+                + " but its name '"
+                + name
+                + "' has no tag: use --as REPO:TAG");
       }
       return r;
     } catch (io.gapsync.protocol.ProtocolException e) {
       throw new CliException(
-          "Tried to add " + source.describe() + " but its name '" + name + "' is not a REPO:TAG "
+          "Tried to add "
+              + source.describe()
+              + " but its name '"
+              + name
+              + "' is not a REPO:TAG "
               + "gapsync can store: give one with --as REPO:TAG, or --as REPO to keep the source's tags");
     }
   }
@@ -181,13 +213,18 @@ final class Importer {
   private Manifest walk(ImageSource source, Descriptor d, Map<Digest, Manifest> out, int depth)
       throws IOException {
     if (depth > 4) {
-      throw new CliException("Tried to read " + source.describe() + " but its indexes nest deeper than 4 levels");
+      throw new CliException(
+          "Tried to read " + source.describe() + " but its indexes nest deeper than 4 levels");
     }
     byte[] bytes = source.readManifest(d);
-    Manifest m = ManifestParser.parse(bytes, d.mediaType(), "manifest " + d.digest() + " in " + source.describe());
+    Manifest m =
+        ManifestParser.parse(
+            bytes, d.mediaType(), "manifest " + d.digest() + " in " + source.describe());
     if (m.isIndex()) {
       for (Descriptor child : m.manifestReferences()) {
-        if (platforms.all() || platformOf(child) == null || platforms.platform().selects(platformOf(child))) {
+        if (platforms.all()
+            || platformOf(child) == null
+            || platforms.platform().selects(platformOf(child))) {
           walk(source, child, out, depth + 1);
         }
       }
@@ -200,9 +237,11 @@ final class Importer {
     return d.platform();
   }
 
-  private Manifest selectPlatform(ImageSource source, Manifest index, Map<Digest, Manifest> manifests) {
+  private Manifest selectPlatform(
+      ImageSource source, Manifest index, Map<Digest, Manifest> manifests) {
     for (Descriptor child : index.manifests()) {
-      if (child.platform() != null && platforms.platform().selects(child.platform())
+      if (child.platform() != null
+          && platforms.platform().selects(child.platform())
           && MediaTypes.IMAGE_MANIFESTS.contains(child.mediaType())) {
         manifests.remove(index.digest());
         // Keep only the chosen manifest (and nothing else the walk visited).
@@ -216,12 +255,22 @@ final class Importer {
             .map(c -> c.platform() == null ? "?" : c.platform().toString())
             .collect(Collectors.joining(", "));
     throw new CliException(
-        "Tried to add " + source.describe() + " for platform " + platforms.platform()
-            + " but its index " + index.digest() + " lists only: " + available);
+        "Tried to add "
+            + source.describe()
+            + " for platform "
+            + platforms.platform()
+            + " but its index "
+            + index.digest()
+            + " lists only: "
+            + available);
   }
 
   private void storeManifestTree(
-      ImageSource source, Manifest top, List<Manifest> manifests, IngestLease lease, Progress progress)
+      ImageSource source,
+      Manifest top,
+      List<Manifest> manifests,
+      IngestLease lease,
+      Progress progress)
       throws IOException {
     for (Manifest m : manifests) {
       for (Descriptor d : m.blobReferences()) {
@@ -262,8 +311,13 @@ final class Importer {
       if (e.code() == io.gapsync.store.StoreException.Code.DIGEST_MISMATCH) {
         // The store's message says what was tried and found; add where it came from.
         throw new CliException(
-            e.getMessage() + " (a " + d.mediaType() + " of " + source.describe()
-                + "; nothing was added)", e);
+            e.getMessage()
+                + " (a "
+                + d.mediaType()
+                + " of "
+                + source.describe()
+                + "; nothing was added)",
+            e);
       }
       throw e;
     }

@@ -34,7 +34,9 @@ final class InventoryDiffCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the difference as JSON.")
   boolean json;
 
-  @Option(names = {"-v", "--verbose"}, description = "List every manifest and blob that differs.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "List every manifest and blob that differs.")
   boolean verbose;
 
   @Override
@@ -47,33 +49,56 @@ final class InventoryDiffCommand implements Callable<Integer> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("a", left.siteId());
       m.put("b", right.siteId());
-      m.put("tagChanges", d.tagChanges().stream().map(t -> {
-        Map<String, Object> x = new LinkedHashMap<>();
-        x.put("kind", t.kind().name().toLowerCase(java.util.Locale.ROOT));
-        x.put("repository", t.repository());
-        x.put("tag", t.tag());
-        x.put("before", t.before() == null ? null : t.before().toString());
-        x.put("after", t.after() == null ? null : t.after().toString());
-        return x;
-      }).toList());
-      m.put("manifestsOnlyInA", d.manifestsOnlyInA().stream().map(InventoryMissingCommand::entry).toList());
-      m.put("manifestsOnlyInB", d.manifestsOnlyInB().stream().map(InventoryMissingCommand::entry).toList());
+      m.put(
+          "tagChanges",
+          d.tagChanges().stream()
+              .map(
+                  t -> {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("kind", t.kind().name().toLowerCase(java.util.Locale.ROOT));
+                    x.put("repository", t.repository());
+                    x.put("tag", t.tag());
+                    x.put("before", t.before() == null ? null : t.before().toString());
+                    x.put("after", t.after() == null ? null : t.after().toString());
+                    return x;
+                  })
+              .toList());
+      m.put(
+          "manifestsOnlyInA",
+          d.manifestsOnlyInA().stream().map(InventoryMissingCommand::entry).toList());
+      m.put(
+          "manifestsOnlyInB",
+          d.manifestsOnlyInB().stream().map(InventoryMissingCommand::entry).toList());
       m.put("blobsOnlyInA", d.blobsOnlyInA().stream().map(InventoryMissingCommand::entry).toList());
       m.put("blobsOnlyInB", d.blobsOnlyInB().stream().map(InventoryMissingCommand::entry).toList());
       m.put("sizeConflicts", d.sizeConflicts().stream().map(Object::toString).toList());
       JsonOutput.print(out, m);
       return d.isEmpty() ? 0 : 1;
     }
-    out.println("A = " + a + " (site " + left.siteId() + "), B = " + b + " (site " + right.siteId() + ")");
+    out.println(
+        "A = " + a + " (site " + left.siteId() + "), B = " + b + " (site " + right.siteId() + ")");
     for (InventoryDiff.TagChange t : d.tagChanges()) {
       out.println("  " + t);
     }
-    out.println("Only in A: " + d.manifestsOnlyInA().size() + " manifests, " + d.blobsOnlyInA().size()
-        + " blobs (" + Sizes.human(sum(d.blobsOnlyInA())) + ")");
-    out.println("Only in B: " + d.manifestsOnlyInB().size() + " manifests, " + d.blobsOnlyInB().size()
-        + " blobs (" + Sizes.human(sum(d.blobsOnlyInB())) + ")");
+    out.println(
+        "Only in A: "
+            + d.manifestsOnlyInA().size()
+            + " manifests, "
+            + d.blobsOnlyInA().size()
+            + " blobs ("
+            + Sizes.human(sum(d.blobsOnlyInA()))
+            + ")");
+    out.println(
+        "Only in B: "
+            + d.manifestsOnlyInB().size()
+            + " manifests, "
+            + d.blobsOnlyInB().size()
+            + " blobs ("
+            + Sizes.human(sum(d.blobsOnlyInB()))
+            + ")");
     for (var c : d.sizeConflicts()) {
-      out.println("  size conflict: " + c + " has different sizes in A and B (one inventory is wrong)");
+      out.println(
+          "  size conflict: " + c + " has different sizes in A and B (one inventory is wrong)");
     }
     if (verbose) {
       d.manifestsOnlyInA().forEach(e -> out.println("  < manifest " + e.digest() + " " + e.size()));

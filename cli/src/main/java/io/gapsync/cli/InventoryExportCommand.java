@@ -28,7 +28,11 @@ final class InventoryExportCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "Where to write it ('-' for standard output).")
+  @Option(
+      names = {"-o", "--output"},
+      required = true,
+      paramLabel = "FILE",
+      description = "Where to write it ('-' for standard output).")
   String output;
 
   @Override
@@ -43,14 +47,18 @@ final class InventoryExportCommand implements Callable<Integer> {
       Path target = Path.of(output).toAbsolutePath();
       Path tmp = Files.createTempFile(target.getParent(), ".inventory-", ".partial");
       try {
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        try (OutputStream out =
+            new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
           StoreInventory.write(store, out, Instant.now(), new TreeMap<>());
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         Files.deleteIfExists(tmp);
       }
-      spec.commandLine().getErr().println("Wrote the inventory of site " + store.siteId() + " to " + target);
+      spec.commandLine()
+          .getErr()
+          .println("Wrote the inventory of site " + store.siteId() + " to " + target);
     }
     return 0;
   }

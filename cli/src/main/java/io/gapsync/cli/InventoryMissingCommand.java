@@ -33,16 +33,25 @@ final class InventoryMissingCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--against", required = true, paramLabel = "FILE", description = "The other site's inventory.")
+  @Option(
+      names = "--against",
+      required = true,
+      paramLabel = "FILE",
+      description = "The other site's inventory.")
   Path against;
 
-  @Parameters(arity = "0..*", paramLabel = "REPO:TAG", description = "The images the site should hold.")
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "REPO:TAG",
+      description = "The images the site should hold.")
   List<String> references = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the plan as JSON.")
   boolean json;
 
-  @Option(names = {"-v", "--verbose"}, description = "List every missing manifest and blob.")
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "List every missing manifest and blob.")
   boolean verbose;
 
   @Override
@@ -65,13 +74,34 @@ final class InventoryMissingCommand implements Callable<Integer> {
       JsonOutput.print(out, toJson(plan));
       return 0;
     }
-    out.println("Site " + plan.siteId() + " lacks " + plan.manifests().size() + " manifests ("
-        + Sizes.human(plan.manifestBytes()) + ") and " + plan.blobs().size() + " blobs ("
-        + Sizes.human(plan.blobBytes()) + "); it already holds " + plan.blobsPresent() + " of the blobs ("
-        + Sizes.human(plan.bytesPresent()) + ") and " + plan.manifestsPresent() + " of the manifests.");
+    out.println(
+        "Site "
+            + plan.siteId()
+            + " lacks "
+            + plan.manifests().size()
+            + " manifests ("
+            + Sizes.human(plan.manifestBytes())
+            + ") and "
+            + plan.blobs().size()
+            + " blobs ("
+            + Sizes.human(plan.blobBytes())
+            + "); it already holds "
+            + plan.blobsPresent()
+            + " of the blobs ("
+            + Sizes.human(plan.bytesPresent())
+            + ") and "
+            + plan.manifestsPresent()
+            + " of the manifests.");
     for (DeltaPlan.TagUpdate t : plan.tags()) {
-      out.println("  tag " + t.repository() + ":" + t.tag() + " "
-          + (t.from() == null ? "new" : t.from().shortHex()) + " -> " + t.to());
+      out.println(
+          "  tag "
+              + t.repository()
+              + ":"
+              + t.tag()
+              + " "
+              + (t.from() == null ? "new" : t.from().shortHex())
+              + " -> "
+              + t.to());
     }
     if (verbose) {
       for (InventoryEntry e : plan.manifests()) {
@@ -95,14 +125,19 @@ final class InventoryMissingCommand implements Callable<Integer> {
     m.put("manifestsPresent", plan.manifestsPresent());
     m.put("blobsPresent", plan.blobsPresent());
     m.put("bytesPresent", plan.bytesPresent());
-    m.put("tags", plan.tags().stream().map(t -> {
-      java.util.Map<String, Object> x = new java.util.LinkedHashMap<>();
-      x.put("repository", t.repository());
-      x.put("tag", t.tag());
-      x.put("from", t.from() == null ? null : t.from().toString());
-      x.put("to", t.to().toString());
-      return x;
-    }).toList());
+    m.put(
+        "tags",
+        plan.tags().stream()
+            .map(
+                t -> {
+                  java.util.Map<String, Object> x = new java.util.LinkedHashMap<>();
+                  x.put("repository", t.repository());
+                  x.put("tag", t.tag());
+                  x.put("from", t.from() == null ? null : t.from().toString());
+                  x.put("to", t.to().toString());
+                  return x;
+                })
+            .toList());
     m.put("manifests", plan.manifests().stream().map(InventoryMissingCommand::entry).toList());
     m.put("blobs", plan.blobs().stream().map(InventoryMissingCommand::entry).toList());
     return m;

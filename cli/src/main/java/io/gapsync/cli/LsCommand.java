@@ -22,14 +22,19 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ls",
     mixinStandardHelpOptions = true,
-    description = "Lists the tags the store holds (of one repository, if given), with digest, kind and size.")
+    description =
+        "Lists the tags the store holds (of one repository, if given), with digest, kind and size.")
 final class LsCommand implements Callable<Integer> {
 
   @Mixin StoreMixin storeOption;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "REPO", description = "Only this repository.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "REPO",
+      description = "Only this repository.")
   String repository;
 
   @Option(names = "--json", description = "Print the result as JSON.")
@@ -47,8 +52,13 @@ final class LsCommand implements Callable<Integer> {
    * @param size the bytes of the manifest(s) and every blob they reference, each counted once
    */
   record Entry(
-      String repository, String tag, String digest, String mediaType, String artifactType,
-      List<String> platforms, long size) {}
+      String repository,
+      String tag,
+      String digest,
+      String mediaType,
+      String artifactType,
+      List<String> platforms,
+      long size) {}
 
   @Override
   public Integer call() {
@@ -68,15 +78,19 @@ final class LsCommand implements Callable<Integer> {
       return 0;
     }
     if (entries.isEmpty()) {
-      out.println(repository == null ? "The store holds no tags." : "No tags in " + repository + ".");
+      out.println(
+          repository == null ? "The store holds no tags." : "No tags in " + repository + ".");
       return 0;
     }
     out.printf("%-40s %-20s %-19s %-10s %s%n", "REPOSITORY", "TAG", "DIGEST", "SIZE", "KIND");
     for (Entry e : entries) {
-      String kind = e.artifactType() != null ? e.artifactType()
-          : !e.platforms().isEmpty() ? "index: " + String.join(", ", e.platforms()) : "image";
-      out.printf("%-40s %-20s %-19s %-10s %s%n", e.repository(), e.tag(),
-          e.digest().substring(0, 19), Sizes.human(e.size()), kind);
+      String kind =
+          e.artifactType() != null
+              ? e.artifactType()
+              : !e.platforms().isEmpty() ? "index: " + String.join(", ", e.platforms()) : "image";
+      out.printf(
+          "%-40s %-20s %-19s %-10s %s%n",
+          e.repository(), e.tag(), e.digest().substring(0, 19), Sizes.human(e.size()), kind);
     }
     return 0;
   }
@@ -84,7 +98,8 @@ final class LsCommand implements Callable<Integer> {
   static Entry entry(Store store, TagInfo t) {
     Manifest m = store.manifest(t.digest()).orElse(null);
     if (m == null) {
-      return new Entry(t.repository(), t.tag(), t.digest().toString(), "missing", null, List.of(), 0);
+      return new Entry(
+          t.repository(), t.tag(), t.digest().toString(), "missing", null, List.of(), 0);
     }
     List<String> platforms = new ArrayList<>();
     for (Descriptor d : m.manifests()) {
@@ -92,8 +107,14 @@ final class LsCommand implements Callable<Integer> {
         platforms.add(d.platform().toString());
       }
     }
-    return new Entry(t.repository(), t.tag(), t.digest().toString(), m.mediaType(), m.artifactType(),
-        platforms, size(store, m, new HashSet<>()));
+    return new Entry(
+        t.repository(),
+        t.tag(),
+        t.digest().toString(),
+        m.mediaType(),
+        m.artifactType(),
+        platforms,
+        size(store, m, new HashSet<>()));
   }
 
   private static long size(Store store, Manifest m, Set<Digest> seen) {

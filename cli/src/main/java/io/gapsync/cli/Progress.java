@@ -53,8 +53,14 @@ final class Progress implements AutoCloseable {
     lastDraw = now;
     drawn = true;
     String pct = total > 0 ? String.format(" %3d%%", Math.min(100, done * 100 / total)) : "";
-    out.print("\r" + label + pct + " " + Sizes.human(done) + (total > 0 ? " / " + Sizes.human(total) : "")
-        + "   ");
+    out.print(
+        "\r"
+            + label
+            + pct
+            + " "
+            + Sizes.human(done)
+            + (total > 0 ? " / " + Sizes.human(total) : "")
+            + "   ");
     out.flush();
   }
 

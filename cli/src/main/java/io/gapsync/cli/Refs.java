@@ -22,16 +22,25 @@ final class Refs {
     if (r.digest() != null) {
       if (!store.hasManifest(r.digest())) {
         throw new CliException(
-            "Tried to find " + text + " but the store at " + store.path() + " holds no manifest "
-                + r.digest() + ": list what it holds with gapsync ls");
+            "Tried to find "
+                + text
+                + " but the store at "
+                + store.path()
+                + " holds no manifest "
+                + r.digest()
+                + ": list what it holds with gapsync ls");
       }
       return r.digest();
     }
-    return store.resolveTag(r.repository(), r.tag())
+    return store
+        .resolveTag(r.repository(), r.tag())
         .orElseThrow(
             () ->
                 new CliException(
-                    "Tried to find " + text + " but the store at " + store.path()
+                    "Tried to find "
+                        + text
+                        + " but the store at "
+                        + store.path()
                         + " has no such tag: list what it holds with gapsync ls"));
   }
 
@@ -45,8 +54,8 @@ final class Refs {
   }
 
   /**
-   * Parses a transport argument (SRC or DEST); a malformed one is a usage error (exit 2), like
-   * any other bad argument.
+   * Parses a transport argument (SRC or DEST); a malformed one is a usage error (exit 2), like any
+   * other bad argument.
    */
   static io.gapsync.cli.transport.TransportRef transport(picocli.CommandLine cl, String value) {
     try {

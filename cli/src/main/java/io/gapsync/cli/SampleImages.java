@@ -19,8 +19,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Small, deterministic sample images built in memory for {@code gapsync demo}: a shared "base"
- * layer plus an "app" layer whose content depends on the version, so two versions share one
- * layer the way real image updates do.
+ * layer plus an "app" layer whose content depends on the version, so two versions share one layer
+ * the way real image updates do.
  */
 final class SampleImages {
 
@@ -42,12 +42,18 @@ final class SampleImages {
   static Digest add(Store store, String repository, String version) throws IOException {
     byte[] noise = new byte[BASE_DATA_BYTES];
     new java.util.Random(42).nextBytes(noise);
-    byte[] base = layer(Map.of(
-        "etc/os-release", utf8("NAME=\"gapsync sample base\"\n"),
-        "usr/share/base/data.bin", noise));
-    byte[] app = layer(Map.of(
-        "app/VERSION", utf8(version + "\n"),
-        "app/run.sh", utf8("#!/bin/sh\necho sample app " + version + "\n")));
+    byte[] base =
+        layer(
+            Map.of(
+                "etc/os-release",
+                utf8("NAME=\"gapsync sample base\"\n"),
+                "usr/share/base/data.bin",
+                noise));
+    byte[] app =
+        layer(
+            Map.of(
+                "app/VERSION", utf8(version + "\n"),
+                "app/run.sh", utf8("#!/bin/sh\necho sample app " + version + "\n")));
     List<Map<String, Object>> layers = new ArrayList<>();
     List<String> diffIds = new ArrayList<>();
     for (byte[] l : List.of(base, app)) {

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI against the real tools users already run: images built with umoci from local files
- * (gzip layers), converted to zstd by skopeo, a hand-assembled multi-platform index and an OCI
- * 1.1 artifact with a subject, added to the store, written back out, and checked with skopeo:
- * the manifest digests must be identical end to end.
+ * The CLI against the real tools users already run: images built with umoci from local files (gzip
+ * layers), converted to zstd by skopeo, a hand-assembled multi-platform index and an OCI 1.1
+ * artifact with a subject, added to the store, written back out, and checked with skopeo: the
+ * manifest digests must be identical end to end.
  */
 @Tag("peer")
 class CliPeerTest {
@@ -59,7 +59,14 @@ class CliPeerTest {
   @Test
   void zstdImageRoundTripsThroughAnOciArchive() throws Exception {
     Path zstd = tmp.resolve("Z");
-    Peers.run(null, "skopeo", "copy", "--dest-compress-format", "zstd", "oci:" + layout + ":a", "oci:" + zstd + ":z");
+    Peers.run(
+        null,
+        "skopeo",
+        "copy",
+        "--dest-compress-format",
+        "zstd",
+        "oci:" + layout + ":a",
+        "oci:" + zstd + ":z");
     Digest original = refDigest(zstd, "z");
     JsonNode manifest = JSON.readTree(blob(zstd, original));
     assertThat(manifest.get("layers").get(0).get("mediaType").asText()).endsWith("+zstd");
@@ -69,13 +76,27 @@ class CliPeerTest {
     get("peer/zstd:1", "oci-archive:" + archive + ":1");
 
     assertThat(skopeoRawDigest("oci-archive:" + archive + ":1")).isEqualTo(original);
-    Peers.run(null, "skopeo", "copy", "oci-archive:" + archive + ":1", "oci:" + tmp.resolve("back") + ":1");
+    Peers.run(
+        null,
+        "skopeo",
+        "copy",
+        "oci-archive:" + archive + ":1",
+        "oci:" + tmp.resolve("back") + ":1");
     assertThat(refDigest(tmp.resolve("back"), "1")).isEqualTo(original);
   }
 
   @Test
   void multiPlatformIndexKeepsItsExactBytesAndPlatformSubsetPointsAtOneManifest() throws Exception {
-    Peers.run(null, "umoci", "config", "--image", layout + ":a", "--architecture", "arm64", "--tag", "arm");
+    Peers.run(
+        null,
+        "umoci",
+        "config",
+        "--image",
+        layout + ":a",
+        "--architecture",
+        "arm64",
+        "--tag",
+        "arm");
     Digest amd = refDigest(layout, "a");
     Digest arm = refDigest(layout, "arm");
     Digest index = addIndex(layout, "multi", amd, arm);
@@ -88,7 +109,8 @@ class CliPeerTest {
     Path out = tmp.resolve("out");
     get("peer/multi:1", "oci:" + out);
     assertThat(skopeoRawDigest("oci:" + out + ":1")).isEqualTo(index);
-    Peers.run(null, "skopeo", "copy", "--all", "oci:" + out + ":1", "oci:" + tmp.resolve("all") + ":1");
+    Peers.run(
+        null, "skopeo", "copy", "--all", "oci:" + out + ":1", "oci:" + tmp.resolve("all") + ":1");
     assertThat(refDigest(tmp.resolve("all"), "1")).isEqualTo(index);
 
     add("oci:" + layout + ":multi", "--platform", "linux/arm64", "--as", "peer/arm:1");
@@ -106,21 +128,40 @@ class CliPeerTest {
     assertThat(CliRun.withStore(store, "gc").exitCode()).isZero();
 
     // The signature is untagged now, but its subject is: gc kept it.
-    JsonNode who = JSON.readTree(CliRun.withStore(store, "inventory", "who-uses", image.toString(), "--json").out());
+    JsonNode who =
+        JSON.readTree(
+            CliRun.withStore(store, "inventory", "who-uses", image.toString(), "--json").out());
     assertThat(who.get("held").asBoolean()).isTrue();
     Path empty = tmp.resolve("empty.json");
-    assertThat(CliRun.withStore(tmp.resolve("empty-store"), "add", "file:" + writeFile("x", "x")).exitCode()).isZero();
-    assertThat(CliRun.withStore(tmp.resolve("empty-store"), "inventory", "export", "-o", empty.toString()).exitCode()).isZero();
-    CliRun missing = CliRun.withStore(store, "inventory", "missing", "--against", empty.toString(), "peer/signed:1", "--json");
+    assertThat(
+            CliRun.withStore(tmp.resolve("empty-store"), "add", "file:" + writeFile("x", "x"))
+                .exitCode())
+        .isZero();
+    assertThat(
+            CliRun.withStore(
+                    tmp.resolve("empty-store"), "inventory", "export", "-o", empty.toString())
+                .exitCode())
+        .isZero();
+    CliRun missing =
+        CliRun.withStore(
+            store,
+            "inventory",
+            "missing",
+            "--against",
+            empty.toString(),
+            "peer/signed:1",
+            "--json");
     assertThat(missing.exitCode()).as(missing.toString()).isZero();
-    assertThat(JSON.readTree(missing.out()).get("manifests").toString()).contains(image.toString(), sig.toString());
+    assertThat(JSON.readTree(missing.out()).get("manifests").toString())
+        .contains(image.toString(), sig.toString());
     assertThat(CliRun.withStore(store, "fsck").exitCode()).isZero();
   }
 
   @Test
   void dockerArchiveWrittenBySkopeoIsAddedAndExportsToALayoutSkopeoReads() throws Exception {
     Path tar = tmp.resolve("d.tar");
-    Peers.run(null, "skopeo", "copy", "oci:" + layout + ":a", "docker-archive:" + tar + ":peer/docker:1");
+    Peers.run(
+        null, "skopeo", "copy", "oci:" + layout + ":a", "docker-archive:" + tar + ":peer/docker:1");
     CliRun r = CliRun.withStore(store, "add", "docker-archive:" + tar, "--json");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     String ref = JSON.readTree(r.out()).get("images").get(0).get("reference").asText();
@@ -128,7 +169,8 @@ class CliPeerTest {
 
     Path out = tmp.resolve("out");
     get(ref, "oci:" + out + ":1");
-    Digest stored = Digest.parse(JSON.readTree(r.out()).get("images").get(0).get("digest").asText());
+    Digest stored =
+        Digest.parse(JSON.readTree(r.out()).get("images").get(0).get("digest").asText());
     assertThat(skopeoRawDigest("oci:" + out + ":1")).isEqualTo(stored);
     Peers.run(null, "skopeo", "copy", "oci:" + out + ":1", "oci:" + tmp.resolve("again") + ":1");
     // Same config as the original image: the layers were carried over bit for bit (uncompressed).
@@ -140,7 +182,8 @@ class CliPeerTest {
   @Test
   void addingTheSameImageTwiceStoresNothingNew() throws Exception {
     add("oci:" + layout + ":a", "--as", "peer/x:1");
-    CliRun again = CliRun.withStore(store, "add", "oci:" + layout + ":a", "--as", "peer/x:2", "--json");
+    CliRun again =
+        CliRun.withStore(store, "add", "oci:" + layout + ":a", "--as", "peer/x:2", "--json");
     assertThat(again.exitCode()).as(again.toString()).isZero();
     JsonNode r = JSON.readTree(again.out());
     assertThat(r.get("blobsAdded").asLong()).isZero();
@@ -195,7 +238,8 @@ class CliPeerTest {
     return d;
   }
 
-  private static void addRef(Path layout, String mediaType, Digest d, long size, String ref) throws Exception {
+  private static void addRef(Path layout, String mediaType, Digest d, long size, String ref)
+      throws Exception {
     ObjectNode index = (ObjectNode) JSON.readTree(layout.resolve("index.json").toFile());
     ObjectNode e = ((ArrayNode) index.get("manifests")).addObject();
     e.put("mediaType", mediaType);
@@ -218,10 +262,12 @@ class CliPeerTest {
     index.put("schemaVersion", 2);
     index.put("mediaType", "application/vnd.oci.image.index.v1+json");
     ArrayNode ms = index.putArray("manifests");
-    ObjectNode a = descriptor("application/vnd.oci.image.manifest.v1+json", amd, blob(layout, amd).length);
+    ObjectNode a =
+        descriptor("application/vnd.oci.image.manifest.v1+json", amd, blob(layout, amd).length);
     a.putObject("platform").put("architecture", "amd64").put("os", "linux");
     ms.add(a);
-    ObjectNode b = descriptor("application/vnd.oci.image.manifest.v1+json", arm, blob(layout, arm).length);
+    ObjectNode b =
+        descriptor("application/vnd.oci.image.manifest.v1+json", arm, blob(layout, arm).length);
     b.putObject("platform").put("architecture", "arm64").put("os", "linux");
     ms.add(b);
     byte[] bytes = JSON.writeValueAsBytes(index);
@@ -239,8 +285,12 @@ class CliPeerTest {
     m.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
     m.put("artifactType", "application/vnd.example.signature.v1");
     m.set("config", descriptor("application/vnd.oci.empty.v1+json", empty, 2));
-    m.putArray("layers").add(descriptor("application/vnd.example.signature.v1", sig, payload.length));
-    m.set("subject", descriptor("application/vnd.oci.image.manifest.v1+json", subject, blob(layout, subject).length));
+    m.putArray("layers")
+        .add(descriptor("application/vnd.example.signature.v1", sig, payload.length));
+    m.set(
+        "subject",
+        descriptor(
+            "application/vnd.oci.image.manifest.v1+json", subject, blob(layout, subject).length));
     byte[] bytes = JSON.writeValueAsBytes(m);
     Digest d = writeBlob(layout, bytes);
     addRef(layout, "application/vnd.oci.image.manifest.v1+json", d, bytes.length, ref);

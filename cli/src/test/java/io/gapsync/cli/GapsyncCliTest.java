@@ -17,8 +17,18 @@ class GapsyncCliTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "add", "get", "ls", "rm", "gc", "fsck", "inventory", "inventory export", "inventory missing",
-        "inventory diff", "inventory who-uses", "demo"
+        "add",
+        "get",
+        "ls",
+        "rm",
+        "gc",
+        "fsck",
+        "inventory",
+        "inventory export",
+        "inventory missing",
+        "inventory diff",
+        "inventory who-uses",
+        "demo"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");
@@ -39,12 +49,15 @@ class GapsyncCliTest {
     CliRun r = CliRun.run("get", "x/y:1");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().lines().count()).isEqualTo(3);
-    assertThat(r.err()).contains("Missing required parameter: 'DEST'").contains("Usage: gapsync get");
+    assertThat(r.err())
+        .contains("Missing required parameter: 'DEST'")
+        .contains("Usage: gapsync get");
   }
 
   @Test
   void platformAndAllPlatformsExcludeEachOther() {
-    CliRun r = CliRun.run("add", "oci:/nonexistent", "--platform", "linux/amd64", "--all-platforms");
+    CliRun r =
+        CliRun.run("add", "oci:/nonexistent", "--platform", "linux/amd64", "--all-platforms");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("mutually exclusive");
   }
@@ -66,7 +79,8 @@ class GapsyncCliTest {
   @Test
   void addRejectsArtifactTypeThatIsNotAMediaType() {
     Path f = tmp.resolve("f.txt");
-    CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "file:" + f, "--artifact-type", "nonsense");
+    CliRun r =
+        CliRun.withStore(tmp.resolve("s"), "add", "file:" + f, "--artifact-type", "nonsense");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--artifact-type 'nonsense' is not a media type");
   }
@@ -75,7 +89,10 @@ class GapsyncCliTest {
   void unknownTransportIsRefusedWithTheSyntax() {
     CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "ftp://x/y");
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).startsWith("gapsync: ").contains("ftp://x/y").contains("Usage: gapsync add");
+    assertThat(r.err())
+        .startsWith("gapsync: ")
+        .contains("ftp://x/y")
+        .contains("Usage: gapsync add");
   }
 
   @Test
@@ -88,7 +105,9 @@ class GapsyncCliTest {
 
   @Test
   void stacktraceOptionAddsTheTrace() {
-    CliRun r = CliRun.withStore(tmp.resolve("s"), "get", "a/b:1", "oci:" + tmp.resolve("o"), "--stacktrace");
+    CliRun r =
+        CliRun.withStore(
+            tmp.resolve("s"), "get", "a/b:1", "oci:" + tmp.resolve("o"), "--stacktrace");
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("gapsync: error: ").contains("\tat ");
   }

@@ -12,10 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the real third-party tools (skopeo, umoci) for peer tests tagged {@code "peer"}. Tests skip
- * themselves with {@code assumeTrue(Peers.available("skopeo"))} when a tool is missing, except
- * when {@code GAPSYNC_REQUIRE_PEERS=1} (set by .ci/run): then a missing tool fails the test, so
- * CI cannot pass by skipping. Nothing here touches the network: images are built locally with
- * umoci.
+ * themselves with {@code assumeTrue(Peers.available("skopeo"))} when a tool is missing, except when
+ * {@code GAPSYNC_REQUIRE_PEERS=1} (set by .ci/run): then a missing tool fails the test, so CI
+ * cannot pass by skipping. Nothing here touches the network: images are built locally with umoci.
  */
 public final class Peers {
 
@@ -35,8 +34,12 @@ public final class Peers {
     boolean found = onPath(tool);
     if (!found && "1".equals(System.getenv("GAPSYNC_REQUIRE_PEERS"))) {
       throw new AssertionError(
-          "Peer tool '" + tool + "' is not installed but GAPSYNC_REQUIRE_PEERS=1: install it "
-              + "(apt-get install -y " + tool + ") as .ci/run does");
+          "Peer tool '"
+              + tool
+              + "' is not installed but GAPSYNC_REQUIRE_PEERS=1: install it "
+              + "(apt-get install -y "
+              + tool
+              + ") as .ci/run does");
     }
     return found;
   }

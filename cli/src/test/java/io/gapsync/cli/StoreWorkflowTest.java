@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The commands end to end on real stores in temporary folders: add, get, ls, rm, gc, fsck and
- * the inventory queries, plus bad sources that must leave the store exactly as it was. Uses the
- * demo's sample images, so no third-party tool is needed.
+ * The commands end to end on real stores in temporary folders: add, get, ls, rm, gc, fsck and the
+ * inventory queries, plus bad sources that must leave the store exactly as it was. Uses the demo's
+ * sample images, so no third-party tool is needed.
  */
 class StoreWorkflowTest {
 
@@ -55,8 +55,13 @@ class StoreWorkflowTest {
     assertThat(add.exitCode()).as(add.toString()).isZero();
     StoreSnapshot a = StoreSnapshot.of(connected);
     StoreSnapshot b = StoreSnapshot.of(other);
-    assertThat(b.tags().get(0).digest()).isEqualTo(
-        a.tags().stream().filter(t -> t.tag().equals("1.1")).findFirst().orElseThrow().digest());
+    assertThat(b.tags().get(0).digest())
+        .isEqualTo(
+            a.tags().stream()
+                .filter(t -> t.tag().equals("1.1"))
+                .findFirst()
+                .orElseThrow()
+                .digest());
     assertThat(a.blobs()).containsAll(b.blobs());
     assertThat(CliRun.withStore(other, "fsck").exitCode()).isZero();
   }
@@ -93,7 +98,15 @@ class StoreWorkflowTest {
   @Test
   void inventoryMissingListsOnlyWhatTheSiteLacks() throws Exception {
     Path inv = tmp.resolve("demo/offline-inventory-1.json");
-    CliRun r = CliRun.withStore(connected, "inventory", "missing", "--against", inv.toString(), "demo/app:1.1", "--json");
+    CliRun r =
+        CliRun.withStore(
+            connected,
+            "inventory",
+            "missing",
+            "--against",
+            inv.toString(),
+            "demo/app:1.1",
+            "--json");
     assertThat(r.exitCode()).as(r.toString()).isZero();
     JsonNode plan = JSON.readTree(r.out());
     assertThat(plan.get("manifestCount").asInt()).isEqualTo(1);
@@ -101,7 +114,8 @@ class StoreWorkflowTest {
     assertThat(plan.get("blobsPresent").asInt()).isEqualTo(1); // the shared base layer
     assertThat(plan.get("tags").get(0).get("from").isNull()).isTrue();
 
-    CliRun all = CliRun.withStore(connected, "inventory", "missing", "--against", inv.toString(), "--json");
+    CliRun all =
+        CliRun.withStore(connected, "inventory", "missing", "--against", inv.toString(), "--json");
     assertThat(JSON.readTree(all.out()).get("tags")).hasSize(1); // 1.0 is there already
   }
 
@@ -109,11 +123,16 @@ class StoreWorkflowTest {
   void inventoryExportIsCanonicalAndDiffShowsChanges() throws Exception {
     Path a = tmp.resolve("a.json");
     Path b = tmp.resolve("b.json");
-    assertThat(CliRun.withStore(connected, "inventory", "export", "-o", a.toString()).exitCode()).isZero();
+    assertThat(CliRun.withStore(connected, "inventory", "export", "-o", a.toString()).exitCode())
+        .isZero();
     assertThat(CliRun.withStore(connected, "rm", "demo/app:1.0").exitCode()).isZero();
-    assertThat(CliRun.withStore(connected, "inventory", "export", "-o", b.toString()).exitCode()).isZero();
+    assertThat(CliRun.withStore(connected, "inventory", "export", "-o", b.toString()).exitCode())
+        .isZero();
     String text = Files.readString(a, StandardCharsets.UTF_8);
-    assertThat(text).startsWith("{").contains("\"format\"").contains("\"siteId\": \"connected-demo\"")
+    assertThat(text)
+        .startsWith("{")
+        .contains("\"format\"")
+        .contains("\"siteId\": \"connected-demo\"")
         .endsWith("\n");
     CliRun same = CliRun.run("inventory", "diff", a.toString(), a.toString());
     assertThat(same.exitCode()).as(same.toString()).isZero();
@@ -128,8 +147,14 @@ class StoreWorkflowTest {
   void whoUsesNamesManifestsAndTagsOfASharedLayer() throws Exception {
     StoreSnapshot s = StoreSnapshot.of(connected);
     // The biggest blob is the shared base layer.
-    String base = s.blobs().stream().max((x, y) -> Long.compare(x.size(), y.size())).orElseThrow().digest().toString();
-    JsonNode r = JSON.readTree(CliRun.withStore(connected, "inventory", "who-uses", base, "--json").out());
+    String base =
+        s.blobs().stream()
+            .max((x, y) -> Long.compare(x.size(), y.size()))
+            .orElseThrow()
+            .digest()
+            .toString();
+    JsonNode r =
+        JSON.readTree(CliRun.withStore(connected, "inventory", "who-uses", base, "--json").out());
     assertThat(r.get("held").asBoolean()).isTrue();
     assertThat(r.get("manifests")).hasSize(2);
     assertThat(r.get("tags").toString()).contains("demo/app:1.0").contains("demo/app:1.1");
@@ -159,7 +184,8 @@ class StoreWorkflowTest {
   @Test
   void corruptBlobInASourceLeavesTheStoreExactlyAsBefore() throws Exception {
     Path layout = tmp.resolve("layout");
-    assertThat(CliRun.withStore(connected, "get", "demo/app:1.0", "oci:" + layout).exitCode()).isZero();
+    assertThat(CliRun.withStore(connected, "get", "demo/app:1.0", "oci:" + layout).exitCode())
+        .isZero();
     Path target = tmp.resolve("target");
     Path note = tmp.resolve("note.txt");
     Files.writeString(note, "already here\n");
@@ -168,7 +194,8 @@ class StoreWorkflowTest {
     // Corrupt the largest blob (the base layer) in place, keeping its size.
     Path blob;
     try (var files = Files.list(layout.resolve("blobs/sha256"))) {
-      blob = files.max((x, y) -> Long.compare(x.toFile().length(), y.toFile().length())).orElseThrow();
+      blob =
+          files.max((x, y) -> Long.compare(x.toFile().length(), y.toFile().length())).orElseThrow();
     }
     byte[] bytes = Files.readAllBytes(blob);
     bytes[bytes.length / 2] ^= 0x55;
@@ -183,8 +210,10 @@ class StoreWorkflowTest {
   @Test
   void asRepositoryStoresEveryImageOfALayoutUnderItsOwnTag() {
     Path layout = tmp.resolve("layout");
-    assertThat(CliRun.withStore(connected, "get", "demo/app:1.0", "oci:" + layout).exitCode()).isZero();
-    assertThat(CliRun.withStore(connected, "get", "demo/app:1.1", "oci:" + layout).exitCode()).isZero();
+    assertThat(CliRun.withStore(connected, "get", "demo/app:1.0", "oci:" + layout).exitCode())
+        .isZero();
+    assertThat(CliRun.withStore(connected, "get", "demo/app:1.1", "oci:" + layout).exitCode())
+        .isZero();
     Path other = tmp.resolve("other");
     CliRun noName = CliRun.withStore(other, "add", "oci:" + layout);
     assertThat(noName.exitCode()).isEqualTo(1);

@@ -4,8 +4,8 @@ import java.util.SortedMap;
 
 /**
  * An inventory held compactly, for stores with millions of blobs: the header as is, the manifests
- * and blobs as {@link DigestSet}s (digest and size, about 40 bytes per sha256 entry; manifest
- * media types are not kept). Read with {@link InventoryReader#readCompact}.
+ * and blobs as {@link DigestSet}s (digest and size, about 40 bytes per sha256 entry; manifest media
+ * types are not kept). Read with {@link InventoryReader#readCompact}.
  *
  * @param header the header: version, site, creation time, tags, watermarks
  * @param manifests the manifests
@@ -24,8 +24,10 @@ public record CompactInventory(InventoryHeader header, DigestSet manifests, Dige
         if (!manifests.contains(target)) {
           throw new ProtocolException(
               ProtocolException.Code.INVENTORY_INVALID,
-              "Tried to create a compact inventory of site " + header.siteId()
-                  + " but failed because a tag points at manifest " + target
+              "Tried to create a compact inventory of site "
+                  + header.siteId()
+                  + " but failed because a tag points at manifest "
+                  + target
                   + ", which 'manifests' does not list");
         }
       }

@@ -3,9 +3,9 @@ package io.gapsync.protocol;
 import java.util.Map;
 
 /**
- * An OCI content descriptor: what a manifest or index says about a piece of content it
- * references. Only the fields gapsync acts on are modelled; manifests themselves are kept as
- * their exact bytes, so nothing here is ever serialised back into a manifest.
+ * An OCI content descriptor: what a manifest or index says about a piece of content it references.
+ * Only the fields gapsync acts on are modelled; manifests themselves are kept as their exact bytes,
+ * so nothing here is ever serialised back into a manifest.
  *
  * @param mediaType the media type
  * @param digest the digest
@@ -29,7 +29,8 @@ public record Descriptor(
           ProtocolException.Code.MANIFEST_INVALID, "Descriptor of " + digest + " has no mediaType");
     }
     if (digest == null) {
-      throw new ProtocolException(ProtocolException.Code.MANIFEST_INVALID, "Descriptor has no digest");
+      throw new ProtocolException(
+          ProtocolException.Code.MANIFEST_INVALID, "Descriptor has no digest");
     }
     if (size < 0) {
       throw new ProtocolException(

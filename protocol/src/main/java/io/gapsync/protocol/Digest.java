@@ -21,7 +21,8 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
   /** Validates the fields. */
   public Digest {
     if (algorithm == null || hex == null) {
-      throw new ProtocolException(ProtocolException.Code.DIGEST_INVALID, "Digest parts must not be null");
+      throw new ProtocolException(
+          ProtocolException.Code.DIGEST_INVALID, "Digest parts must not be null");
     }
     if (hex.length() != algorithm.hexLength() || !isLowerHex(hex)) {
       throw new ProtocolException(
@@ -51,9 +52,12 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
     if (colon <= 0 || value.length() > 200) {
       throw new ProtocolException(
           ProtocolException.Code.DIGEST_INVALID,
-          "Invalid digest '" + abbreviate(value) + "': expected algorithm:hex, e.g. sha256:<64 hex>");
+          "Invalid digest '"
+              + abbreviate(value)
+              + "': expected algorithm:hex, e.g. sha256:<64 hex>");
     }
-    return new Digest(DigestAlgorithm.fromId(value.substring(0, colon)), value.substring(colon + 1));
+    return new Digest(
+        DigestAlgorithm.fromId(value.substring(0, colon)), value.substring(colon + 1));
   }
 
   /** Returns true if the string is a valid digest. */

@@ -4,8 +4,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * The digest algorithms OCI image-spec v1.1 registers: {@code sha256} (the default and the only
- * one gapsync produces) and {@code sha512} (accepted when reading).
+ * The digest algorithms OCI image-spec v1.1 registers: {@code sha256} (the default and the only one
+ * gapsync produces) and {@code sha512} (accepted when reading).
  */
 public enum DigestAlgorithm {
   /** SHA-256, 64 lowercase hex characters. */

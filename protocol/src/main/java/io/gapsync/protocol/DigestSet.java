@@ -3,18 +3,18 @@ package io.gapsync.protocol;
 import java.util.Arrays;
 
 /**
- * An immutable sorted set of digests, each with a size, stored compactly so that the inventory of
- * a store with millions of blobs fits in memory: a sha256 entry takes 40 bytes (the raw digest as
+ * An immutable sorted set of digests, each with a size, stored compactly so that the inventory of a
+ * store with millions of blobs fits in memory: a sha256 entry takes 40 bytes (the raw digest as
  * four longs plus the size), against about 150 for an {@link InventoryEntry} with its {@link
  * Digest} and hex string. One million sha256 entries take about 40 MB.
  *
  * <p>Entries are ordered as their digest strings sort ({@link Digest#compareTo}): all sha256
  * digests, then all sha512 digests, each by raw value as unsigned bytes. Lookups are binary
- * searches. Storage is split into chunks of {@value #CHUNK_ENTRIES} entries so that building
- * never copies more than one chunk and never asks for one huge array.
+ * searches. Storage is split into chunks of {@value #CHUNK_ENTRIES} entries so that building never
+ * copies more than one chunk and never asks for one huge array.
  *
- * <p>Build with {@link #builder()}, adding entries in ascending order. Instances are immutable
- * and safe to share between threads.
+ * <p>Build with {@link #builder()}, adding entries in ascending order. Instances are immutable and
+ * safe to share between threads.
  */
 public final class DigestSet {
 
@@ -145,8 +145,10 @@ public final class DigestSet {
     int i = index - offsetOf(s);
     int j = otherIndex - other.offsetOf(o);
     return RawDigests.compareWords(
-        s.words[i >>> CHUNK_SHIFT], (i & CHUNK_MASK) * s.width,
-        o.words[j >>> CHUNK_SHIFT], (j & CHUNK_MASK) * o.width,
+        s.words[i >>> CHUNK_SHIFT],
+        (i & CHUNK_MASK) * s.width,
+        o.words[j >>> CHUNK_SHIFT],
+        (j & CHUNK_MASK) * o.width,
         s.width);
   }
 
@@ -202,8 +204,9 @@ public final class DigestSet {
       int hi = count - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
-        int c = RawDigests.compareWords(
-            words[mid >>> CHUNK_SHIFT], (mid & CHUNK_MASK) * width, target, 0, width);
+        int c =
+            RawDigests.compareWords(
+                words[mid >>> CHUNK_SHIFT], (mid & CHUNK_MASK) * width, target, 0, width);
         if (c < 0) {
           lo = mid + 1;
         } else if (c > 0) {
@@ -220,9 +223,7 @@ public final class DigestSet {
     }
   }
 
-  /**
-   * Collects entries in ascending digest order. Not thread-safe; use once.
-   */
+  /** Collects entries in ascending digest order. Not thread-safe; use once. */
   public static final class Builder {
 
     private final SegmentBuilder[] segments = new SegmentBuilder[RawDigests.ORDER.length];
@@ -250,7 +251,9 @@ public final class DigestSet {
       if (!tryAdd(digest.algorithm(), scratch, size)) {
         throw new ProtocolException(
             ProtocolException.Code.INVENTORY_INVALID,
-            "Tried to add " + digest + " to a digest set but failed because it is not sorted"
+            "Tried to add "
+                + digest
+                + " to a digest set but failed because it is not sorted"
                 + " after the last entry: add entries in strictly ascending digest order");
       }
       return this;
@@ -265,9 +268,13 @@ public final class DigestSet {
       if (size < 0 || size > InventoryEntry.MAX_SIZE) {
         throw new ProtocolException(
             ProtocolException.Code.INVENTORY_INVALID,
-            "Tried to add " + RawDigests.toDigest(algorithm, words, 0)
+            "Tried to add "
+                + RawDigests.toDigest(algorithm, words, 0)
                 + " to a digest set but failed"
-                + " because its size " + size + " is outside 0.." + InventoryEntry.MAX_SIZE);
+                + " because its size "
+                + size
+                + " is outside 0.."
+                + InventoryEntry.MAX_SIZE);
       }
       if (count == Integer.MAX_VALUE) {
         throw new ProtocolException(

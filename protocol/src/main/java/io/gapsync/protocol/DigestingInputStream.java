@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 
 /**
- * Hashes and counts the bytes read through it, so that every ingest path computes the digest in
- * the same pass that moves the content (STYLE rule 4). {@link #verify} checks the result against
- * what was announced. The caller closes the stream, which closes the wrapped one.
+ * Hashes and counts the bytes read through it, so that every ingest path computes the digest in the
+ * same pass that moves the content (STYLE rule 4). {@link #verify} checks the result against what
+ * was announced. The caller closes the stream, which closes the wrapped one.
  */
 public final class DigestingInputStream extends FilterInputStream {
 
@@ -94,14 +94,26 @@ public final class DigestingInputStream extends FilterInputStream {
     if (expectedSize >= 0 && count != expectedSize) {
       throw new ProtocolException(
           ProtocolException.Code.SIZE_MISMATCH,
-          "Tried to read " + what + " (" + expected + ") but it has " + count
-              + " bytes where " + expectedSize + " were announced");
+          "Tried to read "
+              + what
+              + " ("
+              + expected
+              + ") but it has "
+              + count
+              + " bytes where "
+              + expectedSize
+              + " were announced");
     }
     if (!digest().equals(expected)) {
       throw new ProtocolException(
           ProtocolException.Code.DIGEST_MISMATCH,
-          "Tried to read " + what + " but its content hashes to " + digest()
-              + " instead of " + expected + ": the source is corrupt or was modified");
+          "Tried to read "
+              + what
+              + " but its content hashes to "
+              + digest()
+              + " instead of "
+              + expected
+              + ": the source is corrupt or was modified");
     }
   }
 }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.SortedMap;
 
 /**
- * The inventory manifest: what one site's store holds (blobs, manifests and tags), and the basis
- * of the layer-level delta. The document format is specified in {@code docs/FORMAT.md}
- * ("Inventory"); {@link InventoryWriter} writes it canonically and {@link InventoryReader} reads
- * it, either into this class or, for stores of millions of blobs, into a {@link CompactInventory}.
+ * The inventory manifest: what one site's store holds (blobs, manifests and tags), and the basis of
+ * the layer-level delta. The document format is specified in {@code docs/FORMAT.md} ("Inventory");
+ * {@link InventoryWriter} writes it canonically and {@link InventoryReader} reads it, either into
+ * this class or, for stores of millions of blobs, into a {@link CompactInventory}.
  *
  * <p>Validated once, at creation: entries sorted strictly ascending by digest string (so without
  * duplicates), blobs without and manifests with a media type, and every tag pointing at a listed
@@ -94,13 +94,26 @@ public record Inventory(
       InventoryEntry e = entries.get(i);
       if (typed != (e.mediaType() != null)) {
         throw invalid(
-            "entry " + (i + 1) + " of '" + section + "' (" + e.digest() + ") "
+            "entry "
+                + (i + 1)
+                + " of '"
+                + section
+                + "' ("
+                + e.digest()
+                + ") "
                 + (typed ? "has no media type" : "has a media type, which only manifests carry"));
       }
       if (previous != null && previous.compareTo(e.digest()) >= 0) {
         throw invalid(
-            "entry " + (i + 1) + " of '" + section + "' (" + e.digest() + ") is not sorted after "
-                + previous + ": entries must be strictly ascending by digest, without duplicates");
+            "entry "
+                + (i + 1)
+                + " of '"
+                + section
+                + "' ("
+                + e.digest()
+                + ") is not sorted after "
+                + previous
+                + ": entries must be strictly ascending by digest, without duplicates");
       }
       previous = e.digest();
     }

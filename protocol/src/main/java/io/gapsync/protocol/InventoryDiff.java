@@ -13,8 +13,8 @@ import java.util.function.IntConsumer;
 /**
  * What differs between two inventories, A and B: the blobs and manifests only one of them holds,
  * and the tags added, removed or moved going from A to B. With A the inventory of the receiving
- * site and B that of the sender, {@link #blobsOnlyInB()} and {@link #manifestsOnlyInB()} are what
- * a layer-level delta must carry.
+ * site and B that of the sender, {@link #blobsOnlyInB()} and {@link #manifestsOnlyInB()} are what a
+ * layer-level delta must carry.
  *
  * <p>Lists are sorted (entries by digest, tag changes by repository then tag). A digest listed in
  * both with different sizes is not counted as missing on either side but reported in {@link
@@ -194,7 +194,11 @@ public record InventoryDiff(
 
   /** Walks two ascending sequences once, like the merge step of merge sort. */
   private static void merge(
-      int sizeA, int sizeB, IntBinaryOperator compare, IntConsumer onlyA, IntConsumer onlyB,
+      int sizeA,
+      int sizeB,
+      IntBinaryOperator compare,
+      IntConsumer onlyA,
+      IntConsumer onlyB,
       Both both) {
     int i = 0;
     int j = 0;

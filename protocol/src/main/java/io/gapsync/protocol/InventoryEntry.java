@@ -39,7 +39,10 @@ public record InventoryEntry(Digest digest, long size, String mediaType) {
     if (mediaType != null && !isMediaType(mediaType)) {
       throw new ProtocolException(
           ProtocolException.Code.INVENTORY_INVALID,
-          "Inventory entry " + digest + " has an invalid media type '" + abbreviate(mediaType)
+          "Inventory entry "
+              + digest
+              + " has an invalid media type '"
+              + abbreviate(mediaType)
               + "': expected type/subtype as RFC 6838 restricts them");
     }
   }

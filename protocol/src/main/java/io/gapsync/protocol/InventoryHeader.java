@@ -91,11 +91,18 @@ public record InventoryHeader(
     if (version == Inventory.FORMAT_VERSION) {
       return;
     }
-    String why = version > Inventory.FORMAT_VERSION
-        ? "inventory format version " + version + " is newer than this gapsync understands ("
-            + Inventory.FORMAT_VERSION + "): upgrade gapsync"
-        : "inventory format version " + version + " does not exist (this gapsync writes and reads "
-            + Inventory.FORMAT_VERSION + ")";
+    String why =
+        version > Inventory.FORMAT_VERSION
+            ? "inventory format version "
+                + version
+                + " is newer than this gapsync understands ("
+                + Inventory.FORMAT_VERSION
+                + "): upgrade gapsync"
+            : "inventory format version "
+                + version
+                + " does not exist (this gapsync writes and reads "
+                + Inventory.FORMAT_VERSION
+                + ")";
     throw new ProtocolException(
         ProtocolException.Code.INVENTORY_INVALID,
         "Tried to " + action + " but failed because " + why);
@@ -112,7 +119,9 @@ public record InventoryHeader(
     for (Map.Entry<String, ? extends Map<String, Digest>> repo : tags.entrySet()) {
       if (!Reference.isRepository(repo.getKey())) {
         throw invalid(
-            "its tags name repository '" + repo.getKey() + "', which does not match "
+            "its tags name repository '"
+                + repo.getKey()
+                + "', which does not match "
                 + Reference.REPOSITORY_GRAMMAR);
       }
       if (repo.getValue() == null || repo.getValue().isEmpty()) {
@@ -122,7 +131,11 @@ public record InventoryHeader(
       for (Map.Entry<String, Digest> tag : repo.getValue().entrySet()) {
         if (!Reference.isTag(tag.getKey())) {
           throw invalid(
-              "tag '" + repo.getKey() + ":" + tag.getKey() + "' does not match "
+              "tag '"
+                  + repo.getKey()
+                  + ":"
+                  + tag.getKey()
+                  + "' does not match "
                   + Reference.TAG_GRAMMAR);
         }
         if (tag.getValue() == null) {
@@ -140,12 +153,17 @@ public record InventoryHeader(
     for (Map.Entry<String, Long> e : watermarks.entrySet()) {
       if (e.getKey() == null || !isSiteId(e.getKey())) {
         throw invalid(
-            "its watermarks name producer '" + e.getKey() + "', which does not match "
+            "its watermarks name producer '"
+                + e.getKey()
+                + "', which does not match "
                 + SITE_ID_GRAMMAR);
       }
       if (e.getValue() == null || e.getValue() < 0) {
         throw invalid(
-            "the watermark of producer '" + e.getKey() + "' is " + e.getValue()
+            "the watermark of producer '"
+                + e.getKey()
+                + "' is "
+                + e.getValue()
                 + ", not a non-negative sequence number");
       }
       out.put(e.getKey(), e.getValue());

@@ -18,9 +18,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The streaming core of {@link InventoryReader}: walks the document token by token, treating it
- * as hostile, and hands each entry to a {@link Sink} as a raw digest, so that what is kept (objects
- * or packed longs) is the sink's choice. Everything the canonical writer would not produce is
+ * The streaming core of {@link InventoryReader}: walks the document token by token, treating it as
+ * hostile, and hands each entry to a {@link Sink} as a raw digest, so that what is kept (objects or
+ * packed longs) is the sink's choice. Everything the canonical writer would not produce is
  * rejected: other field orders, unknown fields, unsorted or duplicate entries, non-canonical
  * timestamps, trailing content.
  */
@@ -29,7 +29,13 @@ final class InventoryParser {
   /** The top-level fields, in the only order a canonical document has them. */
   static final List<String> FIELDS =
       List.of(
-          "format", "formatVersion", "siteId", "createdAt", "watermarks", "tags", "manifests",
+          "format",
+          "formatVersion",
+          "siteId",
+          "createdAt",
+          "watermarks",
+          "tags",
+          "manifests",
           "blobs");
 
   /** The document is three levels deep: root, tags or a list, a repository or an entry. */
@@ -117,8 +123,11 @@ final class InventoryParser {
     String format = string("format");
     if (!Inventory.FORMAT.equals(format)) {
       throw invalid(
-          "it is not a gapsync inventory: 'format' is '" + abbreviate(format) + "', expected '"
-              + Inventory.FORMAT + "'");
+          "it is not a gapsync inventory: 'format' is '"
+              + abbreviate(format)
+              + "', expected '"
+              + Inventory.FORMAT
+              + "'");
     }
     field(1);
     InventoryHeader.checkVersion(intValue("formatVersion"), "read inventory " + what);
@@ -126,7 +135,9 @@ final class InventoryParser {
     String siteId = string("siteId");
     if (!InventoryHeader.isSiteId(siteId)) {
       throw invalid(
-          "its site id '" + abbreviate(siteId) + "' does not match "
+          "its site id '"
+              + abbreviate(siteId)
+              + "' does not match "
               + InventoryHeader.SITE_ID_GRAMMAR);
     }
     field(3);
@@ -144,8 +155,13 @@ final class InventoryParser {
       for (Map.Entry<String, Digest> tag : repo.getValue().entrySet()) {
         if (!sink.hasManifest(tag.getValue())) {
           throw invalid(
-              "tag " + repo.getKey() + ":" + tag.getKey() + " points at manifest "
-                  + tag.getValue() + ", which 'manifests' does not list");
+              "tag "
+                  + repo.getKey()
+                  + ":"
+                  + tag.getKey()
+                  + " points at manifest "
+                  + tag.getValue()
+                  + ", which 'manifests' does not list");
         }
       }
     }
@@ -169,7 +185,8 @@ final class InventoryParser {
     if (!FIELDS.get(index).equals(name)) {
       if (index == 0) {
         throw invalid(
-            "it is not a gapsync inventory: its first field is '" + abbreviate(name)
+            "it is not a gapsync inventory: its first field is '"
+                + abbreviate(name)
                 + "', not 'format'");
       }
       throw unexpectedField(name, index);
@@ -181,9 +198,13 @@ final class InventoryParser {
       return invalid("it has an unknown top-level field '" + abbreviate(name) + "'");
     }
     return invalid(
-        "field '" + name + "' is out of order"
+        "field '"
+            + name
+            + "' is out of order"
             + (index < FIELDS.size() ? ": expected '" + FIELDS.get(index) + "'" : "")
-            + " (fields go in the order " + String.join(", ", FIELDS) + ")");
+            + " (fields go in the order "
+            + String.join(", ", FIELDS)
+            + ")");
   }
 
   private SortedMap<String, Long> watermarks() throws IOException {
@@ -193,7 +214,9 @@ final class InventoryParser {
       String producer = p.currentName();
       if (!InventoryHeader.isSiteId(producer)) {
         throw invalid(
-            "watermark producer '" + abbreviate(producer) + "' does not match "
+            "watermark producer '"
+                + abbreviate(producer)
+                + "' does not match "
                 + InventoryHeader.SITE_ID_GRAMMAR);
       }
       checkKeyOrder(out.isEmpty() ? null : out.lastKey(), producer, "'watermarks'");
@@ -210,7 +233,9 @@ final class InventoryParser {
       String repo = p.currentName();
       if (!Reference.isRepository(repo)) {
         throw invalid(
-            "'tags' names repository '" + abbreviate(repo) + "', which does not match "
+            "'tags' names repository '"
+                + abbreviate(repo)
+                + "', which does not match "
                 + Reference.REPOSITORY_GRAMMAR);
       }
       checkKeyOrder(out.isEmpty() ? null : out.lastKey(), repo, "'tags'");
@@ -288,10 +313,17 @@ final class InventoryParser {
     JsonToken t = p.nextToken();
     if (t != JsonToken.FIELD_NAME || !name.equals(p.currentName())) {
       throw invalid(
-          entry() + " has " + (t == JsonToken.FIELD_NAME
-              ? "field '" + abbreviate(p.currentName()) + "'"
-              : "no more fields") + " where '" + name + "' was expected (entries are {\"digest\","
-              + " \"size\"" + (typed ? ", \"mediaType\"" : "") + "} in that order)");
+          entry()
+              + " has "
+              + (t == JsonToken.FIELD_NAME
+                  ? "field '" + abbreviate(p.currentName()) + "'"
+                  : "no more fields")
+              + " where '"
+              + name
+              + "' was expected (entries are {\"digest\","
+              + " \"size\""
+              + (typed ? ", \"mediaType\"" : "")
+              + "} in that order)");
     }
   }
 
@@ -316,15 +348,22 @@ final class InventoryParser {
     int rank = RawDigests.rank(algorithm);
     int width = RawDigests.width(algorithm);
     if (previousRank >= 0) {
-      int c = rank != previousRank
-          ? Integer.compare(rank, previousRank)
-          : RawDigests.compareWords(words, 0, previousWords, 0, width);
+      int c =
+          rank != previousRank
+              ? Integer.compare(rank, previousRank)
+              : RawDigests.compareWords(words, 0, previousWords, 0, width);
       if (c <= 0) {
         Digest current = RawDigests.toDigest(algorithm, words, 0);
         Digest previous = RawDigests.toDigest(RawDigests.ORDER[previousRank], previousWords, 0);
         throw invalid(
-            entry() + " (" + current + ") is " + (c == 0 ? "a duplicate of" : "not sorted after")
-                + " " + previous + ": the file is not a canonical gapsync inventory");
+            entry()
+                + " ("
+                + current
+                + ") is "
+                + (c == 0 ? "a duplicate of" : "not sorted after")
+                + " "
+                + previous
+                + ": the file is not a canonical gapsync inventory");
       }
     }
     System.arraycopy(words, 0, previousWords, 0, width);
@@ -347,7 +386,9 @@ final class InventoryParser {
     }
     if (!InventoryEntry.isMediaType(text)) {
       throw invalid(
-          entry() + " has an invalid media type '" + abbreviate(text)
+          entry()
+              + " has an invalid media type '"
+              + abbreviate(text)
               + "': expected type/subtype as RFC 6838 restricts them");
     }
     if (mediaTypes.size() < MAX_MEDIA_TYPES_CACHED) {
@@ -368,14 +409,21 @@ final class InventoryParser {
       }
     }
     throw invalid(
-        "'createdAt' is '" + abbreviate(text) + "', not a UTC time from 1970 on written"
+        "'createdAt' is '"
+            + abbreviate(text)
+            + "', not a UTC time from 1970 on written"
             + " yyyy-MM-ddTHH:mm:ssZ");
   }
 
   private void checkKeyOrder(String previous, String key, String where) {
     if (previous != null && previous.compareTo(key) >= 0) {
       throw invalid(
-          "key '" + key + "' in " + where + " is not sorted after '" + previous
+          "key '"
+              + key
+              + "' in "
+              + where
+              + " is not sorted after '"
+              + previous
               + "': the file is not a canonical gapsync inventory");
     }
   }
@@ -383,7 +431,9 @@ final class InventoryParser {
   private void countEntry() {
     if (++entries > maxEntries) {
       throw invalid(
-          "it has more than " + maxEntries + " entries, the limit this reader was configured"
+          "it has more than "
+              + maxEntries
+              + " entries, the limit this reader was configured"
               + " with");
     }
   }
@@ -422,8 +472,13 @@ final class InventoryParser {
   private ProtocolException invalid(String why) {
     return new ProtocolException(
         ProtocolException.Code.INVENTORY_INVALID,
-        "Tried to read inventory " + what + " but failed because " + why + " (line "
-            + p.currentTokenLocation().getLineNr() + ")");
+        "Tried to read inventory "
+            + what
+            + " but failed because "
+            + why
+            + " (line "
+            + p.currentTokenLocation().getLineNr()
+            + ")");
   }
 
   private static String abbreviate(String s) {

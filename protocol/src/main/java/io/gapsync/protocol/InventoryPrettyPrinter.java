@@ -6,10 +6,10 @@ import com.fasterxml.jackson.core.PrettyPrinter;
 import java.io.IOException;
 
 /**
- * Lays an inventory out canonically: objects and arrays one member per line, indented by two
- * spaces per level, except that an object inside an array (an inventory entry) is written on one
- * line without spaces, so that a million-entry list reads and diffs as a million lines. Line ends
- * are LF on every platform. Empty containers are written {@code {}} and {@code []}.
+ * Lays an inventory out canonically: objects and arrays one member per line, indented by two spaces
+ * per level, except that an object inside an array (an inventory entry) is written on one line
+ * without spaces, so that a million-entry list reads and diffs as a million lines. Line ends are LF
+ * on every platform. Empty containers are written {@code {}} and {@code []}.
  */
 final class InventoryPrettyPrinter implements PrettyPrinter {
 

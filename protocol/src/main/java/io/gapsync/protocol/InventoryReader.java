@@ -8,19 +8,19 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Reads inventory documents (docs/FORMAT.md, "Inventory"), streaming and treating them as
- * hostile: the format and version are checked first and unknown versions refused, then every
- * field must be where the canonical writer puts it, every digest valid, every size a non-negative
- * integer, every list strictly ascending (so without duplicates), every tag must point at a listed
- * manifest, and the entry count must stay under a configured limit. Anything else is a {@link
- * ProtocolException} with {@code INVENTORY_INVALID} naming the entry and line.
+ * Reads inventory documents (docs/FORMAT.md, "Inventory"), streaming and treating them as hostile:
+ * the format and version are checked first and unknown versions refused, then every field must be
+ * where the canonical writer puts it, every digest valid, every size a non-negative integer, every
+ * list strictly ascending (so without duplicates), every tag must point at a listed manifest, and
+ * the entry count must stay under a configured limit. Anything else is a {@link ProtocolException}
+ * with {@code INVENTORY_INVALID} naming the entry and line.
  *
  * <p>{@link #read} builds an {@link Inventory} with an object per entry (about 150 bytes each);
  * {@link #readCompact} builds a {@link CompactInventory} (about 40 bytes per sha256 entry) without
  * ever creating the per-entry objects, for stores with millions of blobs.
  *
- * <p>The caller owns and closes the stream; the reader reads it to its end. Instances are
- * immutable and thread-safe.
+ * <p>The caller owns and closes the stream; the reader reads it to its end. Instances are immutable
+ * and thread-safe.
  */
 public final class InventoryReader {
 

@@ -74,8 +74,7 @@ public final class InventoryWriter implements Closeable {
    * @return the writer, ready for {@link #manifest}
    * @throws IOException if writing fails
    */
-  public static InventoryWriter begin(OutputStream out, InventoryHeader header)
-      throws IOException {
+  public static InventoryWriter begin(OutputStream out, InventoryHeader header) throws IOException {
     JsonGenerator gen = FACTORY.createGenerator(out, JsonEncoding.UTF8);
     gen.setPrettyPrinter(new InventoryPrettyPrinter());
     InventoryWriter writer = new InventoryWriter(gen, header);
@@ -158,8 +157,8 @@ public final class InventoryWriter implements Closeable {
    *
    * @param digest the digest, greater than the last blob's
    * @param size the size in bytes
-   * @throws ProtocolException with {@code INVENTORY_INVALID} if out of order or invalid, or, at
-   *     the first blob, if a tag's manifest was not written
+   * @throws ProtocolException with {@code INVENTORY_INVALID} if out of order or invalid, or, at the
+   *     first blob, if a tag's manifest was not written
    * @throws IllegalStateException if the writer is finished or closed
    * @throws IOException if writing fails
    */
@@ -200,8 +199,12 @@ public final class InventoryWriter implements Closeable {
     if (state == State.MANIFESTS) {
       if (!tagTargets.isEmpty()) {
         throw invalid(
-            "a tag points at manifest " + tagTargets.first() + ", which was not written"
-                + " (" + tagTargets.size() + " tagged manifests missing)");
+            "a tag points at manifest "
+                + tagTargets.first()
+                + ", which was not written"
+                + " ("
+                + tagTargets.size()
+                + " tagged manifests missing)");
       }
       gen.writeEndArray();
       gen.writeArrayFieldStart("blobs");
@@ -216,7 +219,11 @@ public final class InventoryWriter implements Closeable {
   private void checkOrder(Digest digest, String kind) {
     if (previous != null && previous.compareTo(digest) >= 0) {
       throw invalid(
-          kind + " " + digest + " is not sorted after " + previous
+          kind
+              + " "
+              + digest
+              + " is not sorted after "
+              + previous
               + ": entries must be given in strictly ascending digest order, without duplicates");
     }
     previous = digest;

@@ -48,8 +48,8 @@ public final class Json {
 
   /**
    * Returns a fresh factory for streaming parsers with gapsync's limits and duplicate keys
-   * rejected, for documents too large for a tree (inventories). Parsers it creates do not close
-   * the stream they read.
+   * rejected, for documents too large for a tree (inventories). Parsers it creates do not close the
+   * stream they read.
    *
    * @param maxDepth the nesting depth the document's format needs, at most {@link #MAX_DEPTH}
    * @return the factory
@@ -85,8 +85,13 @@ public final class Json {
     if (bytes.length > maxBytes) {
       throw new ProtocolException(
           ProtocolException.Code.JSON_INVALID,
-          "Tried to read " + what + " but it is " + bytes.length + " bytes, over the limit of "
-              + maxBytes + " bytes");
+          "Tried to read "
+              + what
+              + " but it is "
+              + bytes.length
+              + " bytes, over the limit of "
+              + maxBytes
+              + " bytes");
     }
     try (JsonParser p = MAPPER.createParser(bytes)) {
       JsonNode node = MAPPER.readTree(p);
@@ -98,11 +103,13 @@ public final class Json {
     } catch (StreamConstraintsException e) {
       throw new ProtocolException(
           ProtocolException.Code.JSON_INVALID,
-          "Tried to read " + what + " but it exceeds a JSON limit: " + e.getOriginalMessage(), e);
+          "Tried to read " + what + " but it exceeds a JSON limit: " + e.getOriginalMessage(),
+          e);
     } catch (IOException e) {
       throw new ProtocolException(
           ProtocolException.Code.JSON_INVALID,
-          "Tried to read " + what + " but it is not valid JSON: " + describe(e), e);
+          "Tried to read " + what + " but it is not valid JSON: " + describe(e),
+          e);
     }
   }
 

@@ -9,8 +9,8 @@ import java.util.Objects;
  * manifest's identity); the parsed fields are a read-only view used to walk references.
  *
  * <p>Covers the OCI image manifest (including OCI 1.1 artifacts with {@code artifactType} and
- * {@code subject}), the OCI image index, the Docker schema 2 manifest and the Docker manifest
- * list. Create instances with {@link ManifestParser}.
+ * {@code subject}), the OCI image index, the Docker schema 2 manifest and the Docker manifest list.
+ * Create instances with {@link ManifestParser}.
  *
  * @param bytes the exact bytes; callers must not modify the array
  * @param digest the sha256 digest of the bytes
@@ -70,8 +70,8 @@ public record Manifest(
 
   /**
    * Returns the manifests this manifest references directly: the entries of an index whose media
-   * type is a manifest or index type. Image manifests reference none (their subject is a
-   * reference the other way round).
+   * type is a manifest or index type. Image manifests reference none (their subject is a reference
+   * the other way round).
    */
   public List<Descriptor> manifestReferences() {
     return manifests.stream().filter(d -> MediaTypes.isManifest(d.mediaType())).toList();

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads OCI and Docker manifests from their exact bytes, treating them as hostile: bounded size
- * and depth, duplicate keys rejected, every descriptor validated. The bytes are never rewritten.
+ * Reads OCI and Docker manifests from their exact bytes, treating them as hostile: bounded size and
+ * depth, duplicate keys rejected, every descriptor validated. The bytes are never rewritten.
  */
 public final class ManifestParser {
 
@@ -44,25 +44,36 @@ public final class ManifestParser {
       throw invalid(what, "schemaVersion must be 2 (schema 1 manifests are not supported)");
     }
     String mediaType = optionalText(root, "mediaType", what);
-    if (mediaType != null && declaredMediaType != null && !mediaType.equals(declaredMediaType)
+    if (mediaType != null
+        && declaredMediaType != null
+        && !mediaType.equals(declaredMediaType)
         && !declaredMediaType.isEmpty()) {
       throw invalid(
           what,
-          "its mediaType '" + mediaType + "' differs from the declared '" + declaredMediaType + "'");
+          "its mediaType '"
+              + mediaType
+              + "' differs from the declared '"
+              + declaredMediaType
+              + "'");
     }
     if (mediaType == null) {
-      mediaType = declaredMediaType != null && !declaredMediaType.isEmpty()
-          ? declaredMediaType
-          : inferMediaType(root, what);
+      mediaType =
+          declaredMediaType != null && !declaredMediaType.isEmpty()
+              ? declaredMediaType
+              : inferMediaType(root, what);
     }
     if (!MediaTypes.isManifest(mediaType)) {
       throw new ProtocolException(
           ProtocolException.Code.MEDIA_TYPE_UNSUPPORTED,
-          "Tried to read " + what + " but its media type '" + mediaType
+          "Tried to read "
+              + what
+              + " but its media type '"
+              + mediaType
               + "' is not an OCI or Docker schema 2 manifest or index");
     }
     Digest digest = Digest.sha256Of(bytes);
-    Descriptor subject = root.has("subject") ? descriptor(root.get("subject"), what + " subject") : null;
+    Descriptor subject =
+        root.has("subject") ? descriptor(root.get("subject"), what + " subject") : null;
     String artifactType = optionalText(root, "artifactType", what);
     if (MediaTypes.isIndex(mediaType)) {
       if (root.has("config") || root.has("layers")) {
@@ -77,7 +88,8 @@ public final class ManifestParser {
           }
         }
       }
-      return new Manifest(bytes, digest, mediaType, null, List.of(), children, subject, artifactType);
+      return new Manifest(
+          bytes, digest, mediaType, null, List.of(), children, subject, artifactType);
     }
     if (root.has("manifests")) {
       throw invalid(what, "an image manifest must not have a manifests list");
@@ -88,7 +100,8 @@ public final class ManifestParser {
     }
     Descriptor config = descriptor(configNode, what + " config");
     List<Descriptor> layers = descriptors(root, "layers", what);
-    if (artifactType == null && !MediaTypes.OCI_CONFIG.equals(config.mediaType())
+    if (artifactType == null
+        && !MediaTypes.OCI_CONFIG.equals(config.mediaType())
         && !MediaTypes.DOCKER_CONFIG.equals(config.mediaType())
         && !MediaTypes.OCI_EMPTY.equals(config.mediaType())) {
       // OCI 1.1: an artifact without artifactType is typed by its config media type.
@@ -113,7 +126,8 @@ public final class ManifestParser {
       throw invalid(what, "'" + field + "' must be an array");
     }
     if (arr.size() > MAX_DESCRIPTORS) {
-      throw invalid(what, "'" + field + "' lists " + arr.size() + " entries, over " + MAX_DESCRIPTORS);
+      throw invalid(
+          what, "'" + field + "' lists " + arr.size() + " entries, over " + MAX_DESCRIPTORS);
     }
     List<Descriptor> out = new ArrayList<>(arr.size());
     for (int i = 0; i < arr.size(); i++) {
@@ -145,8 +159,11 @@ public final class ManifestParser {
       throw invalid(what, e.getMessage());
     }
     JsonNode sizeNode = node.get("size");
-    if (sizeNode == null || !sizeNode.isIntegralNumber() || !sizeNode.canConvertToLong()
-        || sizeNode.longValue() < 0 || sizeNode.longValue() > (1L << 53)) {
+    if (sizeNode == null
+        || !sizeNode.isIntegralNumber()
+        || !sizeNode.canConvertToLong()
+        || sizeNode.longValue() < 0
+        || sizeNode.longValue() > (1L << 53)) {
       throw invalid(what, "the descriptor's size must be a non-negative integer");
     }
     Platform platform = null;
@@ -176,7 +193,11 @@ public final class ManifestParser {
       }
     }
     return new Descriptor(
-        mediaType, digest, sizeNode.longValue(), platform, optionalText(node, "artifactType", what),
+        mediaType,
+        digest,
+        sizeNode.longValue(),
+        platform,
+        optionalText(node, "artifactType", what),
         annotations);
   }
 

@@ -1,8 +1,8 @@
 package io.gapsync.protocol;
 
 /**
- * An OCI platform: operating system, architecture and optional variant, written
- * {@code os/arch[/variant]} as skopeo and docker do.
+ * An OCI platform: operating system, architecture and optional variant, written {@code
+ * os/arch[/variant]} as skopeo and docker do.
  *
  * @param os the operating system, e.g. {@code linux}
  * @param architecture the architecture, e.g. {@code amd64}
@@ -31,7 +31,9 @@ public record Platform(String os, String architecture, String variant) {
     String[] parts = value.split("/", -1);
     if (parts.length < 2 || parts.length > 3) {
       throw new IllegalArgumentException(
-          "Invalid platform '" + value + "': expected OS/ARCH or OS/ARCH/VARIANT, e.g. linux/amd64");
+          "Invalid platform '"
+              + value
+              + "': expected OS/ARCH or OS/ARCH/VARIANT, e.g. linux/amd64");
     }
     for (String p : parts) {
       if (p.isEmpty() || !p.matches("[a-z0-9._-]+")) {

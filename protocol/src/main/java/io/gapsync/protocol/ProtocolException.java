@@ -1,9 +1,9 @@
 package io.gapsync.protocol;
 
 /**
- * The base of every error raised by the protocol module: malformed digests, manifests,
- * inventories and the like. Each carries a stable {@link Code} that callers and tests can match
- * on; the message says what was being read and why it was rejected.
+ * The base of every error raised by the protocol module: malformed digests, manifests, inventories
+ * and the like. Each carries a stable {@link Code} that callers and tests can match on; the message
+ * says what was being read and why it was rejected.
  */
 public class ProtocolException extends RuntimeException {
 

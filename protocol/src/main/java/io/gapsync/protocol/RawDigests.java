@@ -5,8 +5,8 @@ import java.util.Comparator;
 
 /**
  * Raw digests held as big-endian {@code long}s, the representation {@link DigestSet} and {@link
- * InventoryReader} use to handle millions of digests without creating an object for each. The
- * order of raw values (unsigned, big-endian) equals the order of their lowercase hex strings, so
+ * InventoryReader} use to handle millions of digests without creating an object for each. The order
+ * of raw values (unsigned, big-endian) equals the order of their lowercase hex strings, so
  * comparisons here agree with {@link Digest#compareTo}.
  */
 final class RawDigests {
@@ -31,9 +31,7 @@ final class RawDigests {
     return algorithm.hexLength() / 16;
   }
 
-  /**
-   * Compares two raw digests held as big-endian longs; equal to comparing their hex strings.
-   */
+  /** Compares two raw digests held as big-endian longs; equal to comparing their hex strings. */
   static int compareWords(long[] a, int aOff, long[] b, int bOff, int width) {
     for (int k = 0; k < width; k++) {
       int c = Long.compareUnsigned(a[aOff + k], b[bOff + k]);
@@ -122,5 +120,4 @@ final class RawDigests {
     Arrays.sort(all, Comparator.comparing(DigestAlgorithm::id));
     return all;
   }
-
 }

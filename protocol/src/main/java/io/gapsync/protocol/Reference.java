@@ -6,10 +6,10 @@ import java.util.regex.Pattern;
  * An image reference as users type it: {@code REPO:TAG}, {@code REPO@DIGEST} or {@code
  * REPO:TAG@DIGEST}, validated against the OCI distribution-spec grammar.
  *
- * <p>gapsync repositories are local names, so unlike a docker reference there is no registry
- * host and no port: a {@code :} can only introduce the tag. When both a tag and a digest are
- * given, the digest identifies the content and the tag is informational, as in docker and skopeo.
- * {@link #toString()} is the canonical form.
+ * <p>gapsync repositories are local names, so unlike a docker reference there is no registry host
+ * and no port: a {@code :} can only introduce the tag. When both a tag and a digest are given, the
+ * digest identifies the content and the tag is informational, as in docker and skopeo. {@link
+ * #toString()} is the canonical form.
  *
  * @param repository the repository name, e.g. {@code library/nginx}
  * @param tag the tag, or null
@@ -131,16 +131,19 @@ public record Reference(String repository, String tag, Digest digest) {
     if (name.length() > MAX_REPOSITORY_LENGTH) {
       throw invalid(
           input,
-          "the repository name is " + name.length() + " characters long, over "
+          "the repository name is "
+              + name.length()
+              + " characters long, over "
               + MAX_REPOSITORY_LENGTH);
     }
     if (isRepository(name)) {
       return;
     }
-    String hint = name.indexOf(':') >= 0
-        ? ": gapsync repositories are local names without a registry host or port"
-        : ": use lowercase letters and digits, separated by '.', '_', '__' or dashes, with '/'"
-            + " between path components";
+    String hint =
+        name.indexOf(':') >= 0
+            ? ": gapsync repositories are local names without a registry host or port"
+            : ": use lowercase letters and digits, separated by '.', '_', '__' or dashes, with '/'"
+                + " between path components";
     throw invalid(
         input,
         "the repository '" + abbreviate(name) + "' does not match " + REPOSITORY_GRAMMAR + hint);

@@ -136,7 +136,9 @@ class DigestSetTest {
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessage(
-            "Tried to add " + InventoryFixtures.B1 + " to a digest set but failed because it is"
+            "Tried to add "
+                + InventoryFixtures.B1
+                + " to a digest set but failed because it is"
                 + " not sorted after the last entry: add entries in strictly ascending digest"
                 + " order");
   }
@@ -161,7 +163,9 @@ class DigestSetTest {
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessage(
-            "Tried to add " + InventoryFixtures.B1 + " to a digest set but failed because its"
+            "Tried to add "
+                + InventoryFixtures.B1
+                + " to a digest set but failed because its"
                 + " size -1 is outside 0..9007199254740992");
   }
 

@@ -74,8 +74,9 @@ class DigestingInputStreamTest {
     try (DigestingInputStream in =
         new DigestingInputStream(new ByteArrayInputStream(CONTENT), DigestAlgorithm.SHA512)) {
       in.readAllBytes();
-      Digest expected = Digest.fromRaw(
-          DigestAlgorithm.SHA512, DigestAlgorithm.SHA512.newMessageDigest().digest(CONTENT));
+      Digest expected =
+          Digest.fromRaw(
+              DigestAlgorithm.SHA512, DigestAlgorithm.SHA512.newMessageDigest().digest(CONTENT));
       assertThat(in.digest()).isEqualTo(expected);
     }
   }
@@ -97,8 +98,11 @@ class DigestingInputStreamTest {
           .isInstanceOf(ProtocolException.class)
           .hasFieldOrPropertyWithValue("code", ProtocolException.Code.SIZE_MISMATCH)
           .hasMessage(
-              "Tried to read layer 2 of oci:/tmp/x (" + CONTENT_DIGEST + ") but it has "
-                  + CONTENT.length + " bytes where 99 were announced");
+              "Tried to read layer 2 of oci:/tmp/x ("
+                  + CONTENT_DIGEST
+                  + ") but it has "
+                  + CONTENT.length
+                  + " bytes where 99 were announced");
     }
   }
 
@@ -111,8 +115,11 @@ class DigestingInputStreamTest {
           .isInstanceOf(ProtocolException.class)
           .hasFieldOrPropertyWithValue("code", ProtocolException.Code.DIGEST_MISMATCH)
           .hasMessage(
-              "Tried to read layer 2 of oci:/tmp/x but its content hashes to " + CONTENT_DIGEST
-                  + " instead of " + other + ": the source is corrupt or was modified");
+              "Tried to read layer 2 of oci:/tmp/x but its content hashes to "
+                  + CONTENT_DIGEST
+                  + " instead of "
+                  + other
+                  + ": the source is corrupt or was modified");
     }
   }
 

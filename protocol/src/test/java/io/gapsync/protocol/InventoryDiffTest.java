@@ -50,12 +50,16 @@ class InventoryDiffTest {
 
   @Test
   void computeReportsTagsAddedRemovedAndMoved() {
-    Inventory a = inventory(
-        List.of(M1, M2), List.of(), InventoryFixtures.tags("app", "v1", M1, "app", "old", M1,
-            "db", "v1", M2));
-    Inventory b = inventory(
-        List.of(M1, M2, M3), List.of(), InventoryFixtures.tags("app", "v1", M3, "app", "new", M2,
-            "db", "v1", M2));
+    Inventory a =
+        inventory(
+            List.of(M1, M2),
+            List.of(),
+            InventoryFixtures.tags("app", "v1", M1, "app", "old", M1, "db", "v1", M2));
+    Inventory b =
+        inventory(
+            List.of(M1, M2, M3),
+            List.of(),
+            InventoryFixtures.tags("app", "v1", M3, "app", "new", M2, "db", "v1", M2));
 
     InventoryDiff diff = InventoryDiff.compute(a, b);
 
@@ -86,10 +90,12 @@ class InventoryDiffTest {
 
   @Test
   void computeReportsSizeConflictsInsteadOfMissingContent() {
-    Inventory a = Inventory.of(header(InventoryFixtures.tags()), List.of(),
-        List.of(InventoryEntry.blob(B1, 10)));
-    Inventory b = Inventory.of(header(InventoryFixtures.tags()), List.of(),
-        List.of(InventoryEntry.blob(B1, 11)));
+    Inventory a =
+        Inventory.of(
+            header(InventoryFixtures.tags()), List.of(), List.of(InventoryEntry.blob(B1, 10)));
+    Inventory b =
+        Inventory.of(
+            header(InventoryFixtures.tags()), List.of(), List.of(InventoryEntry.blob(B1, 11)));
 
     InventoryDiff diff = InventoryDiff.compute(a, b);
 
@@ -120,8 +126,7 @@ class InventoryDiffTest {
     Inventory b = inventory(List.of(), inB, InventoryFixtures.tags());
 
     InventoryDiff diff = InventoryDiff.compute(a, b);
-    InventoryDiff compact =
-        InventoryDiff.compute(CompactInventory.of(a), CompactInventory.of(b));
+    InventoryDiff compact = InventoryDiff.compute(CompactInventory.of(a), CompactInventory.of(b));
 
     List<Digest> onlyA = new ArrayList<>(inA);
     onlyA.removeAll(new HashSet<>(inB));
@@ -150,7 +155,8 @@ class InventoryDiffTest {
   }
 
   private static Inventory inventory(
-      List<Digest> manifests, List<Digest> blobs,
+      List<Digest> manifests,
+      List<Digest> blobs,
       SortedMap<String, SortedMap<String, Digest>> tags) {
     return Inventory.of(
         header(tags),

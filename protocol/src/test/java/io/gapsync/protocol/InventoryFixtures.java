@@ -20,7 +20,8 @@ final class InventoryFixtures {
   static final Digest B3 = digest('c');
 
   /** The golden document of {@link #small()}. */
-  static final String SMALL_JSON = """
+  static final String SMALL_JSON =
+      """
       {
         "format": "gapsync.inventory",
         "formatVersion": 1,
@@ -48,7 +49,8 @@ final class InventoryFixtures {
           {"digest":"%5$s","size":9007199254740992}
         ]
       }
-      """.formatted(M1, M2, B1, B2, B3);
+      """
+          .formatted(M1, M2, B1, B2, B3);
 
   private InventoryFixtures() {}
 
@@ -76,8 +78,7 @@ final class InventoryFixtures {
 
   /** Returns an inventory with no entries, tags or watermarks. */
   static Inventory empty() {
-    return Inventory.of(
-        InventoryHeader.of("site-a", CREATED_AT, null, null), List.of(), List.of());
+    return Inventory.of(InventoryHeader.of("site-a", CREATED_AT, null, null), List.of(), List.of());
   }
 
   /** Builds a tags map from (repository, tag, digest) triples. */

@@ -75,12 +75,13 @@ class InventoryReaderTest {
   @Test
   void readDoesNotCloseTheStream() throws IOException {
     boolean[] closed = {false};
-    ByteArrayInputStream in = new ByteArrayInputStream(utf8(SMALL_JSON)) {
-      @Override
-      public void close() {
-        closed[0] = true;
-      }
-    };
+    ByteArrayInputStream in =
+        new ByteArrayInputStream(utf8(SMALL_JSON)) {
+          @Override
+          public void close() {
+            closed[0] = true;
+          }
+        };
 
     reader.read(in);
 
@@ -122,7 +123,8 @@ class InventoryReaderTest {
   void readRejectsAnUnknownFormat() {
     assertRejected(SMALL_JSON.replace("gapsync.inventory", "gapsync.catalog"))
         .hasMessage(
-            PREFIX + "it is not a gapsync inventory: 'format' is 'gapsync.catalog', expected"
+            PREFIX
+                + "it is not a gapsync inventory: 'format' is 'gapsync.catalog', expected"
                 + " 'gapsync.inventory' (line 2)");
   }
 
@@ -130,7 +132,8 @@ class InventoryReaderTest {
   void readRejectsOtherJsonDocuments() {
     assertRejected("{\"schemaVersion\": 2}")
         .hasMessage(
-            PREFIX + "it is not a gapsync inventory: its first field is 'schemaVersion', not"
+            PREFIX
+                + "it is not a gapsync inventory: its first field is 'schemaVersion', not"
                 + " 'format' (line 1)");
     assertRejected("[1, 2]")
         .hasMessageStartingWith(
@@ -153,14 +156,17 @@ class InventoryReaderTest {
 
   @Test
   void readRejectsFieldsOutOfCanonicalOrder() {
-    String doc = SMALL_JSON
-        .replace("  \"siteId\": \"site-a\",\n", "")
-        .replace("\"createdAt\": \"2026-01-02T03:04:05Z\",",
-            "\"createdAt\": \"2026-01-02T03:04:05Z\",\n  \"siteId\": \"site-a\",");
+    String doc =
+        SMALL_JSON
+            .replace("  \"siteId\": \"site-a\",\n", "")
+            .replace(
+                "\"createdAt\": \"2026-01-02T03:04:05Z\",",
+                "\"createdAt\": \"2026-01-02T03:04:05Z\",\n  \"siteId\": \"site-a\",");
 
     assertRejected(doc)
         .hasMessage(
-            PREFIX + "field 'createdAt' is out of order: expected 'siteId' (fields go in the order"
+            PREFIX
+                + "field 'createdAt' is out of order: expected 'siteId' (fields go in the order"
                 + " format, formatVersion, siteId, createdAt, watermarks, tags, manifests, blobs)"
                 + " (line 4)");
   }
@@ -191,8 +197,14 @@ class InventoryReaderTest {
 
     assertRejected(doc)
         .hasMessage(
-            PREFIX + "entry 2 of 'blobs' (" + B1 + ") is not sorted after " + B2
-                + ": the file is not a canonical gapsync inventory (line " + line + ")");
+            PREFIX
+                + "entry 2 of 'blobs' ("
+                + B1
+                + ") is not sorted after "
+                + B2
+                + ": the file is not a canonical gapsync inventory (line "
+                + line
+                + ")");
   }
 
   @Test
@@ -204,8 +216,7 @@ class InventoryReaderTest {
 
   @Test
   void readAcceptsSha512AfterSha256AndRejectsTheReverse() throws IOException {
-    assertThat(read(withBlobs(blob(B1, 1), "{\"digest\":\"" + SHA512 + "\",\"size\":2}"))
-            .blobs())
+    assertThat(read(withBlobs(blob(B1, 1), "{\"digest\":\"" + SHA512 + "\",\"size\":2}")).blobs())
         .hasSize(2);
 
     assertRejected(withBlobs("{\"digest\":\"" + SHA512 + "\",\"size\":2}", blob(B1, 1)))
@@ -219,8 +230,10 @@ class InventoryReaderTest {
 
     assertRejected(withBlobs("{\"digest\":\"" + upper + "\",\"size\":1}"))
         .hasMessageStartingWith(
-            PREFIX + "entry 1 of 'blobs' has an invalid digest: Invalid sha256 digest '"
-                + "A".repeat(64) + "': expected 64 lowercase hex characters");
+            PREFIX
+                + "entry 1 of 'blobs' has an invalid digest: Invalid sha256 digest '"
+                + "A".repeat(64)
+                + "': expected 64 lowercase hex characters");
   }
 
   @ParameterizedTest
@@ -260,8 +273,8 @@ class InventoryReaderTest {
 
   @Test
   void readRejectsAManifestWithoutMediaType() {
-    String doc = SMALL_JSON.replace(
-        ",\"mediaType\":\"application/vnd.oci.image.index.v1+json\"", "");
+    String doc =
+        SMALL_JSON.replace(",\"mediaType\":\"application/vnd.oci.image.index.v1+json\"", "");
 
     assertRejected(doc)
         .hasMessageStartingWith(
@@ -276,20 +289,23 @@ class InventoryReaderTest {
 
   @Test
   void readRejectsATagWhoseManifestIsNotListed() {
-    String doc = SMALL_JSON.replace(
-        "\"v3\": \"" + InventoryFixtures.M2 + "\"", "\"v3\": \"" + B1 + "\"");
+    String doc =
+        SMALL_JSON.replace("\"v3\": \"" + InventoryFixtures.M2 + "\"", "\"v3\": \"" + B1 + "\"");
 
     assertRejected(doc)
         .hasMessageStartingWith(
-            PREFIX + "tag tools/helm:v3 points at manifest " + B1
+            PREFIX
+                + "tag tools/helm:v3 points at manifest "
+                + B1
                 + ", which 'manifests' does not list");
   }
 
   @Test
   void readRejectsUnsortedTags() {
-    String doc = SMALL_JSON.replace(
-        "\"1.27\": \"" + M1 + "\",\n      \"latest\": \"" + M1 + "\"",
-        "\"latest\": \"" + M1 + "\",\n      \"1.27\": \"" + M1 + "\"");
+    String doc =
+        SMALL_JSON.replace(
+            "\"1.27\": \"" + M1 + "\",\n      \"latest\": \"" + M1 + "\"",
+            "\"latest\": \"" + M1 + "\",\n      \"1.27\": \"" + M1 + "\"");
 
     assertRejected(doc)
         .hasMessageStartingWith(
@@ -307,8 +323,9 @@ class InventoryReaderTest {
         "\"app\": [] | the tags of repository 'app' must be an object",
       })
   void readRejectsInvalidTags(String tags, String why) {
-    String doc = SMALL_JSON.replaceFirst(
-        "(?s)\"tags\": \\{.*?\n  },", "\"tags\": {" + tags.formatted(M1) + "},");
+    String doc =
+        SMALL_JSON.replaceFirst(
+            "(?s)\"tags\": \\{.*?\n  },", "\"tags\": {" + tags.formatted(M1) + "},");
 
     assertRejected(doc).hasMessageStartingWith(PREFIX + why);
   }
@@ -325,7 +342,10 @@ class InventoryReaderTest {
   void readRejectsNonCanonicalCreationTimes(String createdAt) {
     assertRejected(SMALL_JSON.replace("2026-01-02T03:04:05Z", createdAt))
         .hasMessage(
-            PREFIX + "'createdAt' is '" + createdAt + "', not a UTC time from 1970 on written"
+            PREFIX
+                + "'createdAt' is '"
+                + createdAt
+                + "', not a UTC time from 1970 on written"
                 + " yyyy-MM-ddTHH:mm:ssZ (line 5)");
   }
 
@@ -411,12 +431,13 @@ class InventoryReaderTest {
   /** Returns the golden document with its blobs replaced. */
   private static String withBlobs(String... entries) {
     int start = SMALL_JSON.indexOf("\"blobs\": [");
-    return SMALL_JSON.substring(0, start) + "\"blobs\": [\n    "
-        + String.join(",\n    ", entries) + "\n  ]\n}\n";
+    return SMALL_JSON.substring(0, start)
+        + "\"blobs\": [\n    "
+        + String.join(",\n    ", entries)
+        + "\n  ]\n}\n";
   }
 
   private static int lineOf(String doc, String needle) {
-    return (int) doc.substring(0, doc.indexOf(needle)).chars().filter(c -> c == '\n').count()
-        + 1;
+    return (int) doc.substring(0, doc.indexOf(needle)).chars().filter(c -> c == '\n').count() + 1;
   }
 }

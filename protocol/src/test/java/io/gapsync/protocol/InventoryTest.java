@@ -27,26 +27,33 @@ class InventoryTest {
   @Test
   void constructorRejectsUnsortedBlobs() {
     assertThatThrownBy(
-            () -> Inventory.of(header(), List.of(),
-                List.of(InventoryEntry.blob(B2, 1), InventoryEntry.blob(B1, 1))))
+            () ->
+                Inventory.of(
+                    header(),
+                    List.of(),
+                    List.of(InventoryEntry.blob(B2, 1), InventoryEntry.blob(B1, 1))))
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessage(
-            "Tried to create an inventory but failed because entry 2 of 'blobs' (" + B1
-                + ") is not sorted after " + B2
+            "Tried to create an inventory but failed because entry 2 of 'blobs' ("
+                + B1
+                + ") is not sorted after "
+                + B2
                 + ": entries must be strictly ascending by digest, without duplicates");
   }
 
   @Test
   void constructorRejectsABlobWithAMediaTypeAndAManifestWithout() {
     assertThatThrownBy(
-            () -> Inventory.of(header(), List.of(),
-                List.of(new InventoryEntry(B1, 1, MediaTypes.OCI_MANIFEST))))
+            () ->
+                Inventory.of(
+                    header(),
+                    List.of(),
+                    List.of(new InventoryEntry(B1, 1, MediaTypes.OCI_MANIFEST))))
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessageEndingWith("has a media type, which only manifests carry");
-    assertThatThrownBy(
-            () -> Inventory.of(header(), List.of(InventoryEntry.blob(B1, 1)), List.of()))
+    assertThatThrownBy(() -> Inventory.of(header(), List.of(InventoryEntry.blob(B1, 1)), List.of()))
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessageEndingWith("has no media type");
@@ -61,14 +68,14 @@ class InventoryTest {
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessage(
-            "Tried to create an inventory but failed because a tag points at manifest " + M1
+            "Tried to create an inventory but failed because a tag points at manifest "
+                + M1
                 + ", which 'manifests' does not list");
   }
 
   @Test
   void constructorRefusesOtherFormatVersions() {
-    assertThatThrownBy(
-            () -> new Inventory(2, "s", CREATED_AT, List.of(), List.of(), null, null))
+    assertThatThrownBy(() -> new Inventory(2, "s", CREATED_AT, List.of(), List.of(), null, null))
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessageContaining(
@@ -102,8 +109,10 @@ class InventoryTest {
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
         .hasMessage(
-            "Tried to create an inventory header but failed because its site id '" + siteId
-                + "' does not match " + InventoryHeader.SITE_ID_GRAMMAR);
+            "Tried to create an inventory header but failed because its site id '"
+                + siteId
+                + "' does not match "
+                + InventoryHeader.SITE_ID_GRAMMAR);
   }
 
   @Test

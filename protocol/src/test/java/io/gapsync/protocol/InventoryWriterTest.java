@@ -29,7 +29,8 @@ class InventoryWriterTest {
   @Test
   void writeOfAnEmptyInventoryUsesEmptyBrackets() {
     assertThat(utf8(InventoryWriter.toBytes(InventoryFixtures.empty())))
-        .isEqualTo("""
+        .isEqualTo(
+            """
             {
               "format": "gapsync.inventory",
               "formatVersion": 1,
@@ -70,10 +71,11 @@ class InventoryWriterTest {
       w.finish();
     }
 
-    Inventory expected = Inventory.of(
-        HEADER,
-        java.util.List.of(InventoryEntry.manifest(M1, 10, MediaTypes.OCI_MANIFEST)),
-        java.util.List.of(InventoryEntry.blob(B1, 1), InventoryEntry.blob(B2, 2)));
+    Inventory expected =
+        Inventory.of(
+            HEADER,
+            java.util.List.of(InventoryEntry.manifest(M1, 10, MediaTypes.OCI_MANIFEST)),
+            java.util.List.of(InventoryEntry.blob(B1, 1), InventoryEntry.blob(B2, 2)));
     assertThat(out.toByteArray()).isEqualTo(InventoryWriter.toBytes(expected));
   }
 
@@ -87,8 +89,10 @@ class InventoryWriterTest {
           .isInstanceOf(ProtocolException.class)
           .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
           .hasMessage(
-              "Tried to write the inventory of site site-a but failed because blob " + B1
-                  + " is not sorted after " + B2
+              "Tried to write the inventory of site site-a but failed because blob "
+                  + B1
+                  + " is not sorted after "
+                  + B2
                   + ": entries must be given in strictly ascending digest order, without"
                   + " duplicates");
     }
@@ -138,7 +142,9 @@ class InventoryWriterTest {
           .hasFieldOrPropertyWithValue("code", ProtocolException.Code.INVENTORY_INVALID)
           .hasMessage(
               "Tried to write the inventory of site site-a but failed because a tag points at"
-                  + " manifest " + M1 + ", which was not written (1 tagged manifests missing)");
+                  + " manifest "
+                  + M1
+                  + ", which was not written (1 tagged manifests missing)");
     }
   }
 
@@ -174,12 +180,13 @@ class InventoryWriterTest {
   @Test
   void writeDoesNotCloseTheStream() throws IOException {
     boolean[] closed = {false};
-    ByteArrayOutputStream out = new ByteArrayOutputStream() {
-      @Override
-      public void close() {
-        closed[0] = true;
-      }
-    };
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream() {
+          @Override
+          public void close() {
+            closed[0] = true;
+          }
+        };
 
     InventoryWriter.write(InventoryFixtures.small(), out);
 

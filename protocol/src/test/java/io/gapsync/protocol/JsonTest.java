@@ -17,8 +17,10 @@ class JsonTest {
         .hasMessageContaining("at line 2, column")
         .hasMessageNotContaining("REDACTED")
         .hasMessageNotContaining("Source:")
-        .satisfies(e -> org.assertj.core.api.Assertions.assertThat(((ProtocolException) e).code())
-            .isEqualTo(ProtocolException.Code.JSON_INVALID));
+        .satisfies(
+            e ->
+                org.assertj.core.api.Assertions.assertThat(((ProtocolException) e).code())
+                    .isEqualTo(ProtocolException.Code.JSON_INVALID));
   }
 
   @Test

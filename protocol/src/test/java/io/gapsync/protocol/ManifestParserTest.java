@@ -15,7 +15,8 @@ class ManifestParserTest {
   private static final String B = "sha256:" + "b".repeat(64);
   private static final String C = "sha256:" + "c".repeat(64);
 
-  private static final String OCI_IMAGE = """
+  private static final String OCI_IMAGE =
+      """
       {
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -27,9 +28,11 @@ class ManifestParserTest {
            "annotations": {"org.opencontainers.image.title": "layer.tar"}}
         ]
       }
-      """.formatted(A, B, C);
+      """
+          .formatted(A, B, C);
 
-  private static final String OCI_INDEX = """
+  private static final String OCI_INDEX =
+      """
       {
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.index.v1+json",
@@ -40,7 +43,8 @@ class ManifestParserTest {
            "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}}
         ]
       }
-      """.formatted(A, B);
+      """
+          .formatted(A, B);
 
   @Test
   void parseReadsOciImageManifest() {
@@ -53,7 +57,8 @@ class ManifestParserTest {
     assertThat(m.digest()).isEqualTo(Digest.sha256Of(bytes));
     assertThat(m.size()).isEqualTo(bytes.length);
     assertThat(m.config()).isEqualTo(Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(A), 7));
-    assertThat(m.layers()).extracting(Descriptor::digest)
+    assertThat(m.layers())
+        .extracting(Descriptor::digest)
         .containsExactly(Digest.parse(B), Digest.parse(C));
     assertThat(m.layers().get(1).annotations())
         .containsEntry("org.opencontainers.image.title", "layer.tar");
@@ -76,20 +81,23 @@ class ManifestParserTest {
     assertThat(m.isIndex()).isTrue();
     assertThat(m.config()).isNull();
     assertThat(m.blobReferences()).isEmpty();
-    assertThat(m.manifests()).extracting(Descriptor::platform)
+    assertThat(m.manifests())
+        .extracting(Descriptor::platform)
         .containsExactly(Platform.parse("linux/amd64"), Platform.parse("linux/arm64/v8"));
   }
 
   @Test
   void parseReadsDockerSchema2Manifest() {
-    String doc = """
+    String doc =
+        """
         {"schemaVersion": 2,
          "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
          "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
                     "digest": "%s", "size": 1469},
          "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
                      "digest": "%s", "size": 2479}]}
-        """.formatted(A, B);
+        """
+            .formatted(A, B);
 
     Manifest m = ManifestParser.parse(utf8(doc), MediaTypes.DOCKER_MANIFEST, "docker manifest");
 
@@ -100,13 +108,15 @@ class ManifestParserTest {
 
   @Test
   void parseReadsDockerManifestList() {
-    String doc = """
+    String doc =
+        """
         {"schemaVersion": 2,
          "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
          "manifests": [{"mediaType": "application/vnd.docker.distribution.manifest.v2+json",
                         "digest": "%s", "size": 528,
                         "platform": {"architecture": "amd64", "os": "linux"}}]}
-        """.formatted(A);
+        """
+            .formatted(A);
 
     Manifest m = ManifestParser.parse(utf8(doc), null, "docker list");
 
@@ -117,7 +127,8 @@ class ManifestParserTest {
 
   @Test
   void parseReadsOci11ArtifactWithSubjectAndArtifactType() {
-    String doc = """
+    String doc =
+        """
         {"schemaVersion": 2,
          "mediaType": "application/vnd.oci.image.manifest.v1+json",
          "artifactType": "application/vnd.example.sbom.v1",
@@ -125,7 +136,8 @@ class ManifestParserTest {
          "layers": [{"mediaType": "application/spdx+json", "digest": "%s", "size": 1234}],
          "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json",
                      "digest": "%s", "size": 7682}}
-        """.formatted(A, B, C);
+        """
+            .formatted(A, B, C);
 
     Manifest m = ManifestParser.parse(utf8(doc), null, "artifact");
 
@@ -136,14 +148,16 @@ class ManifestParserTest {
 
   @Test
   void parseTypesAnArtifactWithoutArtifactTypeByItsConfigMediaType() {
-    String doc = """
+    String doc =
+        """
         {"schemaVersion": 2,
          "mediaType": "application/vnd.oci.image.manifest.v1+json",
          "config": {"mediaType": "application/vnd.cncf.helm.config.v1+json",
                     "digest": "%s", "size": 10},
          "layers": [{"mediaType": "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
                      "digest": "%s", "size": 3000}]}
-        """.formatted(A, B);
+        """
+            .formatted(A, B);
 
     Manifest m = ManifestParser.parse(utf8(doc), null, "helm chart");
 
@@ -152,8 +166,8 @@ class ManifestParserTest {
 
   @Test
   void parseInfersOciManifestWhenMediaTypeIsAbsent() {
-    String doc = OCI_IMAGE.replace(
-        "\"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",", "");
+    String doc =
+        OCI_IMAGE.replace("\"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",", "");
 
     assertThat(ManifestParser.parse(utf8(doc), null, "m").mediaType())
         .isEqualTo(MediaTypes.OCI_MANIFEST);
@@ -161,8 +175,8 @@ class ManifestParserTest {
 
   @Test
   void parseRejectsDuplicateKeys() {
-    String doc = OCI_IMAGE.replace(
-        "\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"schemaVersion\": 2,");
+    String doc =
+        OCI_IMAGE.replace("\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"schemaVersion\": 2,");
 
     assertThatThrownBy(() -> ManifestParser.parse(utf8(doc), null, "manifest x"))
         .isInstanceOf(ProtocolException.class)
@@ -174,8 +188,8 @@ class ManifestParserTest {
   @Test
   void parseRejectsNestingDeeperThan64() {
     String deep = "[".repeat(70) + "]".repeat(70);
-    String doc = OCI_IMAGE.replace(
-        "\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"x\": " + deep + ",");
+    String doc =
+        OCI_IMAGE.replace("\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"x\": " + deep + ",");
 
     assertThatThrownBy(() -> ManifestParser.parse(utf8(doc), null, "manifest x"))
         .isInstanceOf(ProtocolException.class)
@@ -232,8 +246,11 @@ class ManifestParserTest {
         .isInstanceOf(ProtocolException.class)
         .hasFieldOrPropertyWithValue("code", ProtocolException.Code.MANIFEST_INVALID)
         .hasMessage(
-            "Tried to read manifest x but its mediaType '" + MediaTypes.OCI_MANIFEST
-                + "' differs from the declared '" + MediaTypes.DOCKER_MANIFEST + "'");
+            "Tried to read manifest x but its mediaType '"
+                + MediaTypes.OCI_MANIFEST
+                + "' differs from the declared '"
+                + MediaTypes.DOCKER_MANIFEST
+                + "'");
   }
 
   @Test
@@ -281,8 +298,8 @@ class ManifestParserTest {
 
   @Test
   void parseRejectsIndexWithLayers() {
-    String doc = OCI_INDEX.replace(
-        "\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"layers\": [],");
+    String doc =
+        OCI_INDEX.replace("\"schemaVersion\": 2,", "\"schemaVersion\": 2, \"layers\": [],");
 
     assertThatThrownBy(() -> ManifestParser.parse(utf8(doc), null, "index x"))
         .isInstanceOf(ProtocolException.class)
@@ -292,7 +309,8 @@ class ManifestParserTest {
 
   @Test
   void parseRejectsImageManifestWithoutConfig() {
-    String doc = """
+    String doc =
+        """
         {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
          "layers": []}
         """;

@@ -18,9 +18,9 @@ import org.rocksdb.WriteBatch;
  * database lifecycle lock; publishing also holds the gc lock's read side.
  *
  * <p>Every chunk set is owned either by a blob record (published) or by an {@code uploads} entry
- * (unfinished): an upload records itself before its first chunk, and publishing swaps the
- * entry for the record in one write batch. Uploads of this process are also kept in memory, so
- * gc can tell an upload in progress from one a crash left behind.
+ * (unfinished): an upload records itself before its first chunk, and publishing swaps the entry for
+ * the record in one write batch. Uploads of this process are also kept in memory, so gc can tell an
+ * upload in progress from one a crash left behind.
  */
 final class BlobIndex {
 
@@ -51,8 +51,8 @@ final class BlobIndex {
   }
 
   /**
-   * Publishes a verified upload, or drops its chunks if the blob is already held. Thread-safe:
-   * one publisher at a time, so the presence check and the write cannot interleave.
+   * Publishes a verified upload, or drops its chunks if the blob is already held. Thread-safe: one
+   * publisher at a time, so the presence check and the write cannot interleave.
    */
   PutResult publish(Digest digest, Keys.BlobRecord record, IngestLease lease) {
     synchronized (commitLock) {
@@ -114,8 +114,8 @@ final class BlobIndex {
   }
 
   /**
-   * Counts the content ids that have chunks, orphans included: a scan of the whole chunks
-   * column family, for tests and diagnostics.
+   * Counts the content ids that have chunks, orphans included: a scan of the whole chunks column
+   * family, for tests and diagnostics.
    */
   long chunkSetCount() {
     long n = 0;

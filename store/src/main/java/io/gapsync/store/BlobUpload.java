@@ -10,15 +10,15 @@ import java.util.Objects;
 import org.rocksdb.RocksDBException;
 
 /**
- * A blob being written: an {@link OutputStream} that hashes, counts and stores what it is given
- * in chunks under a fresh content id. Nothing is visible until {@link #commit} verifies the
- * digest and publishes the blob record in one atomic write (STYLE rules 4 and 5).
+ * A blob being written: an {@link OutputStream} that hashes, counts and stores what it is given in
+ * chunks under a fresh content id. Nothing is visible until {@link #commit} verifies the digest and
+ * publishes the blob record in one atomic write (STYLE rules 4 and 5).
  *
  * <p>Memory: one chunk buffer ({@link StoreOptions#chunkSizeBytes()}), whatever the blob size.
  *
- * <p>Not thread-safe: one writer at a time. The caller closes it; closing without a commit
- * discards the chunks. If the store closes first, the upload is abandoned and its chunks are
- * discarded the next time the store opens. Obtain one from {@link Store#beginUpload()}.
+ * <p>Not thread-safe: one writer at a time. The caller closes it; closing without a commit discards
+ * the chunks. If the store closes first, the upload is abandoned and its chunks are discarded the
+ * next time the store opens. Obtain one from {@link Store#beginUpload()}.
  */
 public final class BlobUpload extends OutputStream implements Db.Dependent {
 
@@ -43,7 +43,10 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
     // Record the upload before any chunk, so that a crash leaves a trace the next open cleans.
     try {
       db.db.put(
-          db.uploads, db.bulkWrite, contentId, Keys.utf8(Long.toString(System.currentTimeMillis())));
+          db.uploads,
+          db.bulkWrite,
+          contentId,
+          Keys.utf8(Long.toString(System.currentTimeMillis())));
     } catch (RocksDBException e) {
       throw Db.io("start a blob upload", e);
     }
@@ -144,23 +147,34 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
       discard();
       throw new StoreException(
           StoreException.Code.DIGEST_MISMATCH,
-          "Tried to store blob " + expected + " but failed because gapsync verifies blob uploads "
+          "Tried to store blob "
+              + expected
+              + " but failed because gapsync verifies blob uploads "
               + "with sha256 only: re-push the content with a sha256 digest");
     }
     if (expectedSize >= 0 && expectedSize != size) {
       discard();
       throw new StoreException(
           StoreException.Code.DIGEST_MISMATCH,
-          "Tried to store blob " + (expected != null ? expected : actual) + " but failed because "
-              + "its size is " + size + " bytes where " + expectedSize + " were announced: the "
+          "Tried to store blob "
+              + (expected != null ? expected : actual)
+              + " but failed because "
+              + "its size is "
+              + size
+              + " bytes where "
+              + expectedSize
+              + " were announced: the "
               + "source is truncated or corrupt, fetch it again");
     }
     if (expected != null && !expected.equals(actual)) {
       discard();
       throw new StoreException(
           StoreException.Code.DIGEST_MISMATCH,
-          "Tried to store blob " + expected + " but failed because its content hashes to "
-              + actual + ": the source is corrupt or was modified, fetch it again");
+          "Tried to store blob "
+              + expected
+              + " but failed because its content hashes to "
+              + actual
+              + ": the source is corrupt or was modified, fetch it again");
     }
     try {
       return store.publishBlob(actual, new Keys.BlobRecord(size, buffer.length, contentId), lease);

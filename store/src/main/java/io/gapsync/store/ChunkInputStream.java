@@ -11,10 +11,10 @@ import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
 
 /**
- * Streams a blob's chunks in order from a RocksDB iterator. The iterator pins a consistent view,
- * so a concurrent garbage collection cannot pull chunks away mid-read. Checks that every chunk
- * is present and the total length matches the blob record; damage surfaces as a {@link
- * StoreException} with code CORRUPT.
+ * Streams a blob's chunks in order from a RocksDB iterator. The iterator pins a consistent view, so
+ * a concurrent garbage collection cannot pull chunks away mid-read. Checks that every chunk is
+ * present and the total length matches the blob record; damage surfaces as a {@link StoreException}
+ * with code CORRUPT.
  *
  * <p>{@link #open} reads the blob record and the chunks from one RocksDB snapshot, so a blob
  * published or collected concurrently is seen either whole or not at all.
@@ -61,14 +61,23 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
       if (v == null) {
         throw new StoreException(
             StoreException.Code.BLOB_UNKNOWN,
-            "Tried to read blob " + digest + " but failed because the store at " + db.dir
+            "Tried to read blob "
+                + digest
+                + " but failed because the store at "
+                + db.dir
                 + " does not hold it: add the image that uses it");
       }
       r = Keys.BlobRecord.decode(digest, v);
       if (offset < 0 || offset > r.size()) {
         throw new IllegalArgumentException(
-            "Tried to read blob " + digest + " from offset " + offset + " but failed because "
-                + "the blob has " + r.size() + " bytes: give an offset from 0 to the size");
+            "Tried to read blob "
+                + digest
+                + " from offset "
+                + offset
+                + " but failed because "
+                + "the blob has "
+                + r.size()
+                + " bytes: give an offset from 0 to the size");
       }
     } catch (RuntimeException e) {
       db.db.releaseSnapshot(snapshot);
@@ -82,10 +91,10 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
    * Opens the stream over a record already read. The caller holds the database's lifecycle lock
    * ({@link Db#enter}), and, without a snapshot, keeps gc from running.
    *
-   * @param snapshot the snapshot the record was read from, owned by the stream from now on, or
-   *     null to read the latest state
-   * @throws StoreException CORRUPT if the first chunk is missing or of the wrong length (nothing
-   *     is left open then)
+   * @param snapshot the snapshot the record was read from, owned by the stream from now on, or null
+   *     to read the latest state
+   * @throws StoreException CORRUPT if the first chunk is missing or of the wrong length (nothing is
+   *     left open then)
    */
   ChunkInputStream(Db db, Digest digest, Keys.BlobRecord record, long offset, Snapshot snapshot) {
     this.db = db;
@@ -123,8 +132,7 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
       throw corrupt("chunk " + expectedIndex + " is missing (found " + index + ")");
     }
     current = it.value();
-    long expectedLength =
-        Math.min(record.chunkSize(), record.size() - index * record.chunkSize());
+    long expectedLength = Math.min(record.chunkSize(), record.size() - index * record.chunkSize());
     if (current.length != expectedLength) {
       throw corrupt(
           "chunk " + index + " has " + current.length + " bytes, expected " + expectedLength);
@@ -137,7 +145,10 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
   private StoreException corrupt(String why) {
     return new StoreException(
         StoreException.Code.CORRUPT,
-        "Tried to read blob " + digest + " but failed because " + why
+        "Tried to read blob "
+            + digest
+            + " but failed because "
+            + why
             + ": the store is damaged, run gapsync fsck");
   }
 
@@ -179,7 +190,9 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
 
   private IOException closedError() {
     return new IOException(
-        "Tried to read blob " + digest + " but failed because the stream or its store is closed: "
+        "Tried to read blob "
+            + digest
+            + " but failed because the stream or its store is closed: "
             + "open the blob again");
   }
 

@@ -29,10 +29,10 @@ import org.rocksdb.WriteOptions;
  * {@code chunks}, {@code manifests}, {@code tags}, {@code refs}, {@code referrers}, {@code
  * uploads}.
  *
- * <p>Closing: a native handle used after {@link RocksDB#close()} crashes the JVM, so every use of
- * a handle happens between {@link #enter} and {@link #exit} (a shared lock), and {@link #close}
- * takes the lock exclusively. Open iterators and uploads register as {@link Dependent}s and are
- * released before the database closes, as RocksDB requires.
+ * <p>Closing: a native handle used after {@link RocksDB#close()} crashes the JVM, so every use of a
+ * handle happens between {@link #enter} and {@link #exit} (a shared lock), and {@link #close} takes
+ * the lock exclusively. Open iterators and uploads register as {@link Dependent}s and are released
+ * before the database closes, as RocksDB requires.
  */
 final class Db implements AutoCloseable {
 
@@ -150,13 +150,17 @@ final class Db implements AutoCloseable {
       if (options.readOnly()) {
         throw new StoreException(
             StoreException.Code.NOT_A_STORE,
-            "Tried to open the store at " + dir + " read-only but failed because there is no "
+            "Tried to open the store at "
+                + dir
+                + " read-only but failed because there is no "
                 + "store there: create one by adding content (gapsync add) or check --store");
       }
       if (Files.exists(dir) && !isEmptyDir(dir)) {
         throw new StoreException(
             StoreException.Code.NOT_A_STORE,
-            "Tried to create a store at " + dir + " but failed because it is not an empty folder "
+            "Tried to create a store at "
+                + dir
+                + " but failed because it is not an empty folder "
                 + "and holds no store: choose an empty or new folder with --store");
       }
       try {
@@ -164,7 +168,10 @@ final class Db implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw new StoreException(
             StoreException.Code.IO,
-            "Tried to create the store folder " + dir + " but failed because " + e
+            "Tried to create the store folder "
+                + dir
+                + " but failed because "
+                + e
                 + ": check the path and its permissions",
             e);
       }
@@ -202,8 +209,11 @@ final class Db implements AutoCloseable {
     if (!missing.isEmpty()) {
       throw new StoreException(
           StoreException.Code.NOT_A_STORE,
-          "Tried to open " + dir + " as a gapsync store but failed because it is a RocksDB "
-              + "database without the column families " + missing
+          "Tried to open "
+              + dir
+              + " as a gapsync store but failed because it is a RocksDB "
+              + "database without the column families "
+              + missing
               + ": point --store at a gapsync store");
     }
   }
@@ -216,7 +226,9 @@ final class Db implements AutoCloseable {
         if (existed) {
           throw new StoreException(
               StoreException.Code.NOT_A_STORE,
-              "Tried to open " + dir + " as a gapsync store but failed because it is a RocksDB "
+              "Tried to open "
+                  + dir
+                  + " as a gapsync store but failed because it is a RocksDB "
                   + "database without gapsync's format marker: point --store at a gapsync store");
         }
         try (WriteBatch batch = new WriteBatch()) {
@@ -238,8 +250,13 @@ final class Db implements AutoCloseable {
       if (found != FORMAT_VERSION) {
         throw new StoreException(
             StoreException.Code.FORMAT_VERSION,
-            "Tried to open the store at " + dir + " but failed because it has format version "
-                + Keys.string(version) + " and this gapsync reads version " + FORMAT_VERSION + ": "
+            "Tried to open the store at "
+                + dir
+                + " but failed because it has format version "
+                + Keys.string(version)
+                + " and this gapsync reads version "
+                + FORMAT_VERSION
+                + ": "
                 + (found > FORMAT_VERSION
                     ? "upgrade gapsync"
                     : "migrate the store with the gapsync release that matches it"));
@@ -247,7 +264,10 @@ final class Db implements AutoCloseable {
     } catch (RocksDBException e) {
       throw new StoreException(
           StoreException.Code.IO,
-          "Tried to read the format version of " + dir + " but failed because " + e.getMessage()
+          "Tried to read the format version of "
+              + dir
+              + " but failed because "
+              + e.getMessage()
               + ": check the disk",
           e);
     }
@@ -273,7 +293,9 @@ final class Db implements AutoCloseable {
       boolean thisProcess = msg.contains("current process");
       return new StoreException(
           StoreException.Code.LOCKED,
-          "Tried to open the store at " + dir + " but failed because "
+          "Tried to open the store at "
+              + dir
+              + " but failed because "
               + (thisProcess
                   ? "this process has it open already: share the open Store instead of opening "
                       + "it twice"
@@ -284,13 +306,20 @@ final class Db implements AutoCloseable {
     if (msg.contains("Column famil") || msg.contains("column famil")) {
       return new StoreException(
           StoreException.Code.NOT_A_STORE,
-          "Tried to open " + dir + " as a gapsync store but failed because its column families "
-              + "do not match (" + msg + "): point --store at a gapsync store",
+          "Tried to open "
+              + dir
+              + " as a gapsync store but failed because its column families "
+              + "do not match ("
+              + msg
+              + "): point --store at a gapsync store",
           e);
     }
     return new StoreException(
         StoreException.Code.IO,
-        "Tried to open the store at " + dir + " but failed because RocksDB reported: " + msg
+        "Tried to open the store at "
+            + dir
+            + " but failed because RocksDB reported: "
+            + msg
             + ": check the folder, its permissions and free space",
         e);
   }
@@ -299,7 +328,10 @@ final class Db implements AutoCloseable {
   static StoreException io(String what, RocksDBException e) {
     return new StoreException(
         StoreException.Code.IO,
-        "Tried to " + what + " but failed because the store reported: " + e.getMessage()
+        "Tried to "
+            + what
+            + " but failed because the store reported: "
+            + e.getMessage()
             + ": check the disk, then run gapsync fsck",
         e);
   }
@@ -316,12 +348,18 @@ final class Db implements AutoCloseable {
     if (!tryEnter()) {
       throw new StoreException(
           StoreException.Code.CLOSED,
-          "Tried to " + what + " but failed because the store at " + dir + " is closed: open it "
+          "Tried to "
+              + what
+              + " but failed because the store at "
+              + dir
+              + " is closed: open it "
               + "again");
     }
   }
 
-  /** Takes the shared lifecycle lock if the database is open; returns false (lock not held) if not. */
+  /**
+   * Takes the shared lifecycle lock if the database is open; returns false (lock not held) if not.
+   */
   boolean tryEnter() {
     lifecycle.readLock().lock();
     if (closed) {
@@ -361,7 +399,9 @@ final class Db implements AutoCloseable {
   public void close() {
     if (lifecycle.getReadHoldCount() > 0) {
       throw new IllegalStateException(
-          "Tried to close the store at " + dir + " but failed because this thread is inside a "
+          "Tried to close the store at "
+              + dir
+              + " but failed because this thread is inside a "
               + "store operation (a visitor callback?): close it after the operation returns");
     }
     lifecycle.writeLock().lock();

@@ -1,6 +1,5 @@
 package io.gapsync.store;
 
-import io.gapsync.protocol.Descriptor;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.Manifest;
 import io.gapsync.protocol.ProtocolException;
@@ -16,8 +15,8 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
 /**
- * Mark and sweep over the store. Runs with the store's writers excluded ({@link Store#gc()}
- * holds the write side of its gc lock), so the marked set cannot go stale while sweeping.
+ * Mark and sweep over the store. Runs with the store's writers excluded ({@link Store#gc()} holds
+ * the write side of its gc lock), so the marked set cannot go stale while sweeping.
  *
  * <p>Roots: every tag target and every digest pinned by an open {@link IngestLease}. Marking
  * follows index children, image config and layers, and referrers of every marked manifest (a
@@ -25,8 +24,8 @@ import org.rocksdb.WriteBatch;
  *
  * <p>Space: chunks live in RocksDB blob files (BlobDB settings on the chunks column family). A
  * range delete only hides them; a blob file is freed once compaction has dropped every key that
- * points into it. The collector therefore compacts each chunk range it deleted, which costs
- * little (the chunk keys' SST files are small) and frees blob files holding only dead chunks.
+ * points into it. The collector therefore compacts each chunk range it deleted, which costs little
+ * (the chunk keys' SST files are small) and frees blob files holding only dead chunks.
  */
 final class GarbageCollector {
 
@@ -60,7 +59,11 @@ final class GarbageCollector {
     long orphans = candidates == null ? sweepOrphanChunks() : 0;
     reclaimSpace();
     return new GcReport(
-        removedManifests[0], removedBlobs[0], removedBlobs[1], orphans, removedManifests[1],
+        removedManifests[0],
+        removedBlobs[0],
+        removedBlobs[1],
+        orphans,
+        removedManifests[1],
         removedBlobs[2]);
   }
 
@@ -109,7 +112,8 @@ final class GarbageCollector {
         WriteBatch batch = new WriteBatch()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         Digest d = Digest.parse(Keys.string(it.key()));
-        Optional<Manifest> m = liveManifests.contains(d) || !removable(d) ? Optional.empty() : parsed(d);
+        Optional<Manifest> m =
+            liveManifests.contains(d) || !removable(d) ? Optional.empty() : parsed(d);
         if (m.isEmpty()) {
           kept++;
           continue;
@@ -119,7 +123,8 @@ final class GarbageCollector {
           batch.delete(db.refs, Keys.pair(child.toString(), d.toString()));
         }
         if (m.get().subject() != null) {
-          batch.delete(db.referrers, Keys.pair(m.get().subject().digest().toString(), d.toString()));
+          batch.delete(
+              db.referrers, Keys.pair(m.get().subject().digest().toString(), d.toString()));
         }
         removed++;
       }
@@ -158,8 +163,8 @@ final class GarbageCollector {
   }
 
   /**
-   * Removes chunk sets that no blob record names and no upload in progress owns. Uploads that
-   * begin during the sweep register before writing a chunk, so they are never taken for orphans.
+   * Removes chunk sets that no blob record names and no upload in progress owns. Uploads that begin
+   * during the sweep register before writing a chunk, so they are never taken for orphans.
    */
   private long sweepOrphanChunks() {
     Set<String> owned = new HashSet<>();

@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Key and value encodings of the store's column families (documented in docs/FORMAT.md,
- * "Store layout"). All multi-byte integers are big-endian so that keys sort numerically.
+ * Key and value encodings of the store's column families (documented in docs/FORMAT.md, "Store
+ * layout"). All multi-byte integers are big-endian so that keys sort numerically.
  */
 final class Keys {
 
@@ -122,7 +122,9 @@ final class Keys {
       if (value.length != 1 + 8 + 4 + CONTENT_ID_LENGTH || value[0] != BLOB_RECORD_VERSION) {
         throw new StoreException(
             StoreException.Code.CORRUPT,
-            "The record of blob " + digest + " is damaged or of an unknown version: run gapsync fsck");
+            "The record of blob "
+                + digest
+                + " is damaged or of an unknown version: run gapsync fsck");
       }
       ByteBuffer b = ByteBuffer.wrap(value, 1, value.length - 1);
       long size = b.getLong();
@@ -166,11 +168,14 @@ final class Keys {
   }
 
   private static void checkManifestRecord(Digest digest, byte[] value) {
-    if (value.length < 3 || value[0] != MANIFEST_RECORD_VERSION
+    if (value.length < 3
+        || value[0] != MANIFEST_RECORD_VERSION
         || 3 + (ByteBuffer.wrap(value, 1, 2).getShort() & 0xffff) > value.length) {
       throw new StoreException(
           StoreException.Code.CORRUPT,
-          "The record of manifest " + digest + " is damaged or of an unknown version: run gapsync fsck");
+          "The record of manifest "
+              + digest
+              + " is damaged or of an unknown version: run gapsync fsck");
     }
   }
 }

@@ -33,8 +33,8 @@ final class ManifestIndex {
   }
 
   /**
-   * Stores a parsed manifest after checking that what it references is held; the caller holds
-   * the gc lock's read side, so nothing checked present can be collected before the write.
+   * Stores a parsed manifest after checking that what it references is held; the caller holds the
+   * gc lock's read side, so nothing checked present can be collected before the write.
    *
    * @return the result
    * @throws StoreException MANIFEST_REFERENCE_UNKNOWN naming every missing or mismatched digest
@@ -50,8 +50,14 @@ final class ManifestIndex {
         missing.add("blob " + d.digest() + " (" + d.mediaType() + ")");
       } else if (size.get() != d.size()) {
         missing.add(
-            "blob " + d.digest() + " (" + d.mediaType() + ") of " + d.size()
-                + " bytes, where the stored blob has " + size.get());
+            "blob "
+                + d.digest()
+                + " ("
+                + d.mediaType()
+                + ") of "
+                + d.size()
+                + " bytes, where the stored blob has "
+                + size.get());
       }
     }
     // Entries of an index that are not manifests are blobs (OCI 1.1), checked above.
@@ -63,12 +69,17 @@ final class ManifestIndex {
     if (!missing.isEmpty()) {
       throw new StoreException(
           StoreException.Code.MANIFEST_REFERENCE_UNKNOWN,
-          "Tried to store manifest " + m.digest() + " but failed because the store lacks what it "
-              + "references: " + String.join(", ", missing) + ": store the referenced content "
+          "Tried to store manifest "
+              + m.digest()
+              + " but failed because the store lacks what it "
+              + "references: "
+              + String.join(", ", missing)
+              + ": store the referenced content "
               + "first");
     }
     try (WriteBatch batch = new WriteBatch()) {
-      batch.put(db.manifests, Keys.digest(m.digest()), Keys.manifestRecord(m.mediaType(), m.bytes()));
+      batch.put(
+          db.manifests, Keys.digest(m.digest()), Keys.manifestRecord(m.mediaType(), m.bytes()));
       for (Digest child : children(m)) {
         batch.put(db.refs, Keys.pair(child.toString(), m.digest().toString()), new byte[0]);
       }
@@ -151,7 +162,8 @@ final class ManifestIndex {
         subject.toString(),
         (p, v) -> {
           Digest d = Digest.parse(p);
-          get(d).ifPresent(m -> out.add(new Referrer(d, m.mediaType(), m.artifactType(), m.size())));
+          get(d)
+              .ifPresent(m -> out.add(new Referrer(d, m.mediaType(), m.artifactType(), m.size())));
         });
     return out;
   }

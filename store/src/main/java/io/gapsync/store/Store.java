@@ -19,20 +19,20 @@ import org.rocksdb.RocksDBException;
 
 /**
  * The content-addressed gapsync store: blobs, manifests (exact bytes), tags, the reverse index
- * (content to the manifests that reference it) and the referrers index (subject to referrers),
- * kept in one RocksDB database.
+ * (content to the manifests that reference it) and the referrers index (subject to referrers), kept
+ * in one RocksDB database.
  *
- * <p>Thread-safe. Writes of content are idempotent and atomic: a blob or manifest becomes
- * visible in one RocksDB write batch once verified, and storing what is already present
- * succeeds. {@link #gc()} excludes concurrent writers for its duration. Content stored but not
- * yet tagged is unreferenced: an ingest pins each digest in an {@link IngestLease} before storing
- * it (or passes the lease to the put), so a concurrent gc keeps it.
+ * <p>Thread-safe. Writes of content are idempotent and atomic: a blob or manifest becomes visible
+ * in one RocksDB write batch once verified, and storing what is already present succeeds. {@link
+ * #gc()} excludes concurrent writers for its duration. Content stored but not yet tagged is
+ * unreferenced: an ingest pins each digest in an {@link IngestLease} before storing it (or passes
+ * the lease to the put), so a concurrent gc keeps it.
  *
  * <p>The caller closes the store. {@link #close()} waits for operations in progress, releases
  * streams from {@link #openBlob} (their reads then fail) and abandons open uploads (the next open
- * discards their chunks). Visitor callbacks must not close the store. RocksDB allows one
- * read-write open per folder: a second, from this or another process, gets {@link
- * StoreException.Code#LOCKED}; read-only opens see the store as it was when they opened.
+ * discards their chunks). Visitor callbacks must not close the store. RocksDB allows one read-write
+ * open per folder: a second, from this or another process, gets {@link StoreException.Code#LOCKED};
+ * read-only opens see the store as it was when they opened.
  */
 public final class Store implements AutoCloseable {
 
@@ -62,8 +62,7 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Opens the store in a folder, creating it if the folder is empty or absent (and not
-   * read-only).
+   * Opens the store in a folder, creating it if the folder is empty or absent (and not read-only).
    *
    * @param dir the folder
    * @param options how to open it
@@ -89,10 +88,12 @@ public final class Store implements AutoCloseable {
     try {
       Store s = new Store(dir, options, db);
       if (!options.readOnly()) {
-        s.locks.guarded("discard uploads cut short by a crash", () -> {
-          s.blobs.discardStaleUploads();
-          return null;
-        });
+        s.locks.guarded(
+            "discard uploads cut short by a crash",
+            () -> {
+              s.blobs.discardStaleUploads();
+              return null;
+            });
       }
       return s;
     } catch (RuntimeException e) {
@@ -170,12 +171,13 @@ public final class Store implements AutoCloseable {
    */
   public BlobUpload beginUpload() {
     checkWritable("store a blob");
-    return locks.guarded("start a blob upload", () -> new BlobUpload(this, db, options.chunkSizeBytes()));
+    return locks.guarded(
+        "start a blob upload", () -> new BlobUpload(this, db, options.chunkSizeBytes()));
   }
 
   /**
-   * Stores a blob from a stream, verifying it. If {@code expected} is given and already held,
-   * the stream is not read and the result says it was not created.
+   * Stores a blob from a stream, verifying it. If {@code expected} is given and already held, the
+   * stream is not read and the result says it was not created.
    *
    * @param in the content; read to its end, not closed
    * @param expected the digest the content must have, or null to accept what it hashes to
@@ -205,13 +207,15 @@ public final class Store implements AutoCloseable {
     checkWritable("store a blob");
     if (expected != null) {
       Optional<PutResult> present =
-          locks.gcShared("look up blob " + expected, () -> {
-            Optional<Keys.BlobRecord> r = blobs.record(expected);
-            if (r.isPresent() && lease != null) {
-              lease.pin(expected);
-            }
-            return r.map(x -> new PutResult(expected, x.size(), false));
-          });
+          locks.gcShared(
+              "look up blob " + expected,
+              () -> {
+                Optional<Keys.BlobRecord> r = blobs.record(expected);
+                if (r.isPresent() && lease != null) {
+                  lease.pin(expected);
+                }
+                return r.map(x -> new PutResult(expected, x.size(), false));
+              });
       if (present.isPresent()) {
         return present.get();
       }
@@ -224,10 +228,12 @@ public final class Store implements AutoCloseable {
 
   /** Visits every blob, in digest order. The visitor must not close the store. */
   public void forEachBlob(Consumer<BlobInfo> visitor) {
-    locks.guarded("list blobs", () -> {
-      blobs.forEach(visitor);
-      return null;
-    });
+    locks.guarded(
+        "list blobs",
+        () -> {
+          blobs.forEach(visitor);
+          return null;
+        });
   }
 
   /** Publishes a verified upload; called by {@link BlobUpload#commit}. */
@@ -243,10 +249,10 @@ public final class Store implements AutoCloseable {
   // ---------------------------------------------------------------- manifests
 
   /**
-   * Stores a manifest as its exact bytes after checking that everything it references is held:
-   * the config and layers of an image manifest (with the sizes it gives), the children of an
-   * index. The subject of an OCI 1.1 artifact need not be present (referrers may arrive first).
-   * Updates the reverse and referrers indexes in the same atomic write.
+   * Stores a manifest as its exact bytes after checking that everything it references is held: the
+   * config and layers of an image manifest (with the sizes it gives), the children of an index. The
+   * subject of an OCI 1.1 artifact need not be present (referrers may arrive first). Updates the
+   * reverse and referrers indexes in the same atomic write.
    *
    * @param bytes the exact bytes
    * @param declaredMediaType the media type the source declared, or null
@@ -271,13 +277,16 @@ public final class Store implements AutoCloseable {
    */
   public PutResult putManifest(byte[] bytes, String declaredMediaType, IngestLease lease) {
     checkWritable("store a manifest");
-    Manifest m = ManifestParser.parse(bytes, declaredMediaType, "manifest " + Digest.sha256Of(bytes));
-    return locks.gcShared("store manifest " + m.digest(), () -> {
-      if (lease != null) {
-        lease.pin(m.digest());
-      }
-      return manifests.put(m);
-    });
+    Manifest m =
+        ManifestParser.parse(bytes, declaredMediaType, "manifest " + Digest.sha256Of(bytes));
+    return locks.gcShared(
+        "store manifest " + m.digest(),
+        () -> {
+          if (lease != null) {
+            lease.pin(m.digest());
+          }
+          return manifests.put(m);
+        });
   }
 
   /** Returns true if the store holds the manifest. */
@@ -302,10 +311,12 @@ public final class Store implements AutoCloseable {
 
   /** Visits every manifest, in digest order. The visitor must not close the store. */
   public void forEachManifest(Consumer<ManifestInfo> visitor) {
-    locks.guarded("list manifests", () -> {
-      manifests.forEach(visitor);
-      return null;
-    });
+    locks.guarded(
+        "list manifests",
+        () -> {
+          manifests.forEach(visitor);
+          return null;
+        });
   }
 
   /**
@@ -330,10 +341,12 @@ public final class Store implements AutoCloseable {
    */
   public void tag(String repository, String tag, Digest manifest) {
     checkWritable("tag " + repository + ":" + tag);
-    locks.gcShared("tag " + repository + ":" + tag, () -> {
-      tags.tag(repository, tag, manifest);
-      return null;
-    });
+    locks.gcShared(
+        "tag " + repository + ":" + tag,
+        () -> {
+          tags.tag(repository, tag, manifest);
+          return null;
+        });
   }
 
   /** Removes a tag; returns false if it did not exist. Content stays until {@link #gc()}. */
@@ -396,8 +409,8 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Removes the given blobs and manifests (those an ingest created before it failed) unless a
-   * tag, a kept manifest or a lease still reaches them. Nothing else is touched.
+   * Removes the given blobs and manifests (those an ingest created before it failed) unless a tag,
+   * a kept manifest or a lease still reaches them. Nothing else is touched.
    *
    * @param digests blob and manifest digests
    * @return what was removed
@@ -416,8 +429,8 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Re-hashes every blob and manifest and checks every reference, tag and index entry. Runs
-   * with gc excluded (other writers proceed), so it sees no half-collected state.
+   * Re-hashes every blob and manifest and checks every reference, tag and index entry. Runs with gc
+   * excluded (other writers proceed), so it sees no half-collected state.
    *
    * @param progress called with (bytes checked, total blob bytes) as blobs are re-hashed; may be
    *     null
@@ -431,15 +444,17 @@ public final class Store implements AutoCloseable {
   /** Counts what the store holds. */
   public StoreStats stats() {
     long[] b = new long[2];
-    forEachBlob(i -> {
-      b[0]++;
-      b[1] += i.size();
-    });
+    forEachBlob(
+        i -> {
+          b[0]++;
+          b[1] += i.size();
+        });
     long[] m = new long[2];
-    forEachManifest(i -> {
-      m[0]++;
-      m[1] += i.size();
-    });
+    forEachManifest(
+        i -> {
+          m[0]++;
+          m[1] += i.size();
+        });
     List<TagInfo> t = tags();
     long repos = t.stream().map(TagInfo::repository).distinct().count();
     return new StoreStats(b[0], b[1], m[0], m[1], t.size(), repos);
@@ -459,15 +474,19 @@ public final class Store implements AutoCloseable {
     if (options.readOnly()) {
       throw new StoreException(
           StoreException.Code.READ_ONLY,
-          "Tried to " + what + " but failed because the store at " + dir + " is open read-only: "
+          "Tried to "
+              + what
+              + " but failed because the store at "
+              + dir
+              + " is open read-only: "
               + "open it read-write (stop the process that holds it)");
     }
   }
 
   /**
-   * Closes the store: waits for operations in progress, releases open blob streams, abandons
-   * open uploads, then closes RocksDB. Safe to call more than once; later calls on the store
-   * fail with CLOSED.
+   * Closes the store: waits for operations in progress, releases open blob streams, abandons open
+   * uploads, then closes RocksDB. Safe to call more than once; later calls on the store fail with
+   * CLOSED.
    *
    * @throws IllegalStateException if called from a visitor callback
    */

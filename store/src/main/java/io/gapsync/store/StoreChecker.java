@@ -73,8 +73,11 @@ final class StoreChecker {
           bytes += din.count();
           if (!din.digest().equals(d)) {
             problem(
-                "blob-digest", d.toString(),
-                "content hashes to " + din.digest() + ": the blob is corrupt; remove the images "
+                "blob-digest",
+                d.toString(),
+                "content hashes to "
+                    + din.digest()
+                    + ": the blob is corrupt; remove the images "
                     + "that use it (gapsync inventory who-uses) and add them again");
           }
         } catch (StoreException e) {
@@ -102,27 +105,40 @@ final class StoreChecker {
           byte[] bytes = Keys.manifestBytes(d, it.value());
           Digest actual = Digest.sha256Of(bytes);
           if (!actual.equals(d)) {
-            problem("manifest-digest", key, "bytes hash to " + actual + ": the manifest is corrupt");
+            problem(
+                "manifest-digest", key, "bytes hash to " + actual + ": the manifest is corrupt");
             continue;
           }
-          m = ManifestParser.parse(bytes, Keys.manifestMediaType(d, it.value()), "stored manifest " + d);
+          m =
+              ManifestParser.parse(
+                  bytes, Keys.manifestMediaType(d, it.value()), "stored manifest " + d);
         } catch (ProtocolException | StoreException e) {
           problem("manifest-invalid", key, e.getMessage());
           continue;
         }
         for (Descriptor ref : m.blobReferences()) {
           if (!store.hasBlob(ref.digest())) {
-            problem("manifest-reference", key, "references blob " + ref.digest() + " which is missing");
+            problem(
+                "manifest-reference", key, "references blob " + ref.digest() + " which is missing");
           } else if (store.blobSize(ref.digest()).orElse(-1L) != ref.size()) {
             problem(
-                "manifest-reference", key,
-                "references blob " + ref.digest() + " with size " + ref.size() + " but the store holds "
-                    + store.blobSize(ref.digest()).orElse(-1L) + " bytes");
+                "manifest-reference",
+                key,
+                "references blob "
+                    + ref.digest()
+                    + " with size "
+                    + ref.size()
+                    + " but the store holds "
+                    + store.blobSize(ref.digest()).orElse(-1L)
+                    + " bytes");
           }
         }
         for (Descriptor ref : m.manifestReferences()) {
           if (!manifests.has(ref.digest())) {
-            problem("manifest-reference", key, "references manifest " + ref.digest() + " which is missing");
+            problem(
+                "manifest-reference",
+                key,
+                "references manifest " + ref.digest() + " which is missing");
           }
         }
       }
@@ -135,7 +151,8 @@ final class StoreChecker {
     for (TagInfo t : store.tags()) {
       count++;
       if (!manifests.has(t.digest())) {
-        problem("tag-target", t.reference(), "points at manifest " + t.digest() + " which is missing");
+        problem(
+            "tag-target", t.reference(), "points at manifest " + t.digest() + " which is missing");
       }
     }
     return count;
@@ -146,7 +163,8 @@ final class StoreChecker {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         String[] p = Keys.split(it.key());
         if (!Digest.isValid(p[1]) || !manifests.has(Digest.parse(p[1]))) {
-          problem(kind, p[1], "index says it " + verb + " " + p[0] + " but the manifest is missing");
+          problem(
+              kind, p[1], "index says it " + verb + " " + p[0] + " but the manifest is missing");
         }
       }
     }

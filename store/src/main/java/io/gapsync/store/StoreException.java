@@ -1,8 +1,8 @@
 package io.gapsync.store;
 
 /**
- * The base of every error raised by the store. Each carries a stable {@link Code}; the message
- * says what was tried, what failed and what to do.
+ * The base of every error raised by the store. Each carries a stable {@link Code}; the message says
+ * what was tried, what failed and what to do.
  */
 public class StoreException extends RuntimeException {
 

@@ -42,25 +42,29 @@ final class StoreLocks {
 
   /** Runs an action with the database open and gc excluded. */
   <T> T gcShared(String what, Supplier<T> action) {
-    return guarded(what, () -> {
-      gcLock.readLock().lock();
-      try {
-        return action.get();
-      } finally {
-        gcLock.readLock().unlock();
-      }
-    });
+    return guarded(
+        what,
+        () -> {
+          gcLock.readLock().lock();
+          try {
+            return action.get();
+          } finally {
+            gcLock.readLock().unlock();
+          }
+        });
   }
 
   /** Runs an action with the database open and every gc-lock holder excluded. */
   <T> T gcExclusive(String what, Supplier<T> action) {
-    return guarded(what, () -> {
-      gcLock.writeLock().lock();
-      try {
-        return action.get();
-      } finally {
-        gcLock.writeLock().unlock();
-      }
-    });
+    return guarded(
+        what,
+        () -> {
+          gcLock.writeLock().lock();
+          try {
+            return action.get();
+          } finally {
+            gcLock.writeLock().unlock();
+          }
+        });
   }
 }

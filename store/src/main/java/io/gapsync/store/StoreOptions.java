@@ -4,8 +4,8 @@ package io.gapsync.store;
  * How a store is opened: the one configuration object of the store module, validated once at
  * creation (STYLE rule 9).
  *
- * @param readOnly open without write access (queries while another process holds the store use
- *     a read-only instance)
+ * @param readOnly open without write access (queries while another process holds the store use a
+ *     read-only instance)
  * @param syncWrites fsync the write-ahead log on every commit of a blob, manifest or tag; off
  *     trades durability of the last writes for speed
  * @param chunkSizeBytes the size of the chunks a blob is stored in
@@ -25,8 +25,13 @@ public record StoreOptions(boolean readOnly, boolean syncWrites, int chunkSizeBy
   public StoreOptions {
     if (chunkSizeBytes < CHUNK_SIZE_BYTES_MIN || chunkSizeBytes > CHUNK_SIZE_BYTES_MAX) {
       throw new IllegalArgumentException(
-          "chunkSizeBytes " + chunkSizeBytes + " is outside [" + CHUNK_SIZE_BYTES_MIN + ", "
-              + CHUNK_SIZE_BYTES_MAX + "]");
+          "chunkSizeBytes "
+              + chunkSizeBytes
+              + " is outside ["
+              + CHUNK_SIZE_BYTES_MIN
+              + ", "
+              + CHUNK_SIZE_BYTES_MAX
+              + "]");
     }
   }
 

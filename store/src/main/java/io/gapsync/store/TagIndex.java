@@ -31,8 +31,8 @@ final class TagIndex {
   }
 
   /**
-   * Checks a repository and tag name. Repositories are checked loosely (a registry host with a
-   * port is allowed), but never contain what would break the key encoding.
+   * Checks a repository and tag name. Repositories are checked loosely (a registry host with a port
+   * is allowed), but never contain what would break the key encoding.
    *
    * @throws StoreException NAME_INVALID
    */
@@ -50,7 +50,12 @@ final class TagIndex {
     if (why != null) {
       throw new StoreException(
           StoreException.Code.NAME_INVALID,
-          "Tried to tag " + repository + ":" + tag + " but failed because " + why
+          "Tried to tag "
+              + repository
+              + ":"
+              + tag
+              + " but failed because "
+              + why
               + ": choose a valid REPO:TAG");
     }
   }
@@ -61,7 +66,13 @@ final class TagIndex {
     if (!manifests.has(manifest)) {
       throw new StoreException(
           StoreException.Code.MANIFEST_UNKNOWN,
-          "Tried to tag " + repository + ":" + tag + " as " + manifest + " but failed because "
+          "Tried to tag "
+              + repository
+              + ":"
+              + tag
+              + " as "
+              + manifest
+              + " but failed because "
               + "the store does not hold that manifest: store the manifest first");
     }
     try {

@@ -47,7 +47,13 @@ final class Fixtures {
   }
 
   static String descriptor(String mediaType, Digest digest, long size) {
-    return "{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + digest + "\",\"size\":" + size + "}";
+    return "{\"mediaType\":\""
+        + mediaType
+        + "\",\"digest\":\""
+        + digest
+        + "\",\"size\":"
+        + size
+        + "}";
   }
 
   /** An OCI image manifest over a config and layers given as their bytes. */
@@ -62,9 +68,13 @@ final class Fixtures {
             .map(l -> descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.sha256Of(l), l.length))
             .collect(Collectors.joining(","));
     return utf8(
-        "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":"
+        "{\"schemaVersion\":2,\"mediaType\":\""
+            + MediaTypes.OCI_MANIFEST
+            + "\",\"config\":"
             + descriptor(MediaTypes.OCI_CONFIG, Digest.sha256Of(config), config.length)
-            + ",\"layers\":[" + ls + "]"
+            + ",\"layers\":["
+            + ls
+            + "]"
             + (subject != null ? ",\"subject\":" + subject : "")
             + "}");
   }
@@ -76,8 +86,11 @@ final class Fixtures {
             .map(c -> descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256Of(c), c.length))
             .collect(Collectors.joining(","));
     return utf8(
-        "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
-            + cs + "]}");
+        "{\"schemaVersion\":2,\"mediaType\":\""
+            + MediaTypes.OCI_INDEX
+            + "\",\"manifests\":["
+            + cs
+            + "]}");
   }
 
   /** A signature-like artifact whose subject is the given manifest. */
@@ -86,13 +99,22 @@ final class Fixtures {
     byte[] payload = utf8("signature of " + Digest.sha256Of(subjectManifest) + " " + note);
     put(store, config);
     put(store, payload);
-    String layer = descriptor("application/vnd.dev.cosign.simplesigning.v1+json", Digest.sha256Of(payload), payload.length);
+    String layer =
+        descriptor(
+            "application/vnd.dev.cosign.simplesigning.v1+json",
+            Digest.sha256Of(payload),
+            payload.length);
     return utf8(
-        "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\","
+        "{\"schemaVersion\":2,\"mediaType\":\""
+            + MediaTypes.OCI_MANIFEST
+            + "\","
             + "\"artifactType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"config\":"
             + descriptor(MediaTypes.OCI_EMPTY, Digest.sha256Of(config), config.length)
-            + ",\"layers\":[" + layer + "],\"subject\":"
-            + descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256Of(subjectManifest), subjectManifest.length)
+            + ",\"layers\":["
+            + layer
+            + "],\"subject\":"
+            + descriptor(
+                MediaTypes.OCI_MANIFEST, Digest.sha256Of(subjectManifest), subjectManifest.length)
             + "}");
   }
 

@@ -46,7 +46,8 @@ class GarbageCollectorTest {
 
     assertThat(r.manifestsRemoved()).isEqualTo(1);
     assertThat(r.blobsRemoved()).isEqualTo(2);
-    assertThat(r.bytesRemoved()).isEqualTo(droppedManifest.config().size() + droppedManifest.layers().get(1).size());
+    assertThat(r.bytesRemoved())
+        .isEqualTo(droppedManifest.config().size() + droppedManifest.layers().get(1).size());
     assertThat(r.manifestsKept()).isEqualTo(1);
     assertThat(r.blobsKept()).isEqualTo(3);
     assertThat(store.hasManifest(droppedManifest.digest())).isFalse();
@@ -92,7 +93,9 @@ class GarbageCollectorTest {
 
     assertThat(store.hasManifest(keptSig)).isTrue();
     assertThat(store.hasManifest(droppedSig)).isFalse();
-    assertThat(store.referrers(Digest.sha256Of(kept))).extracting(Referrer::digest).containsExactly(keptSig);
+    assertThat(store.referrers(Digest.sha256Of(kept)))
+        .extracting(Referrer::digest)
+        .containsExactly(keptSig);
     assertThat(store.referrers(Digest.sha256Of(dropped))).isEmpty();
     assertThat(store.fsck().ok()).isTrue();
   }
@@ -144,7 +147,8 @@ class GarbageCollectorTest {
 
     GcReport r =
         store.discard(
-            List.of(f.digest(), f.config().digest(), Digest.sha256Of(shared), Digest.sha256Of(tagged)));
+            List.of(
+                f.digest(), f.config().digest(), Digest.sha256Of(shared), Digest.sha256Of(tagged)));
 
     assertThat(r.manifestsRemoved()).isEqualTo(1);
     assertThat(r.blobsRemoved()).isEqualTo(1);
@@ -170,7 +174,8 @@ class GarbageCollectorTest {
                   try (IngestLease lease = store.lease()) {
                     for (byte[] blob : List.of(config, shared, layer)) {
                       lease.pin(Digest.sha256Of(blob));
-                      store.putBlob(new ByteArrayInputStream(blob), Digest.sha256Of(blob), blob.length);
+                      store.putBlob(
+                          new ByteArrayInputStream(blob), Digest.sha256Of(blob), blob.length);
                     }
                     Digest d = store.putManifest(manifest, MediaTypes.OCI_MANIFEST, lease).digest();
                     store.tag("repo" + (n % 3), "t" + (n % 4), d);
@@ -209,6 +214,8 @@ class GarbageCollectorTest {
     }
     List<Digest> live = new ArrayList<>();
     store.forEachManifest(i -> live.add(i.digest()));
-    assertThat(live).containsExactlyInAnyOrderElementsOf(tags.stream().map(TagInfo::digest).distinct().toList());
+    assertThat(live)
+        .containsExactlyInAnyOrderElementsOf(
+            tags.stream().map(TagInfo::digest).distinct().toList());
   }
 }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Streams a blob far larger than a test heap should hold through the store. Tagged slow: run
- * with {@code -Dsurefire.excludedGroups= -Dgroups=slow} (and a small {@code -Xmx} in {@code
+ * Streams a blob far larger than a test heap should hold through the store. Tagged slow: run with
+ * {@code -Dsurefire.excludedGroups= -Dgroups=slow} (and a small {@code -Xmx} in {@code
  * argLine.extra} to prove memory stays bounded).
  */
 @Tag("slow")

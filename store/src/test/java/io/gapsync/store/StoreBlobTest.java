@@ -50,7 +50,8 @@ class StoreBlobTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 5, 3 * CHUNK + 16, 3 * CHUNK + 17})
+  @ValueSource(
+      ints = {0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 5, 3 * CHUNK + 16, 3 * CHUNK + 17})
   void openBlobAtOffsetReadsTheRest(int offset) {
     byte[] content = Fixtures.random(42, 3 * CHUNK + 17);
     Digest digest = Fixtures.put(store, content);
@@ -81,14 +82,17 @@ class StoreBlobTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("offset 11")
         .hasMessageContaining("10 bytes");
-    assertThatThrownBy(() -> store.openBlob(digest, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.openBlob(digest, -1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void openBlobOfUnknownDigestIsBlobUnknown() {
     assertThatThrownBy(() -> store.openBlob(Digests.ABSENT))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.BLOB_UNKNOWN))
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.BLOB_UNKNOWN))
         .hasMessageContaining(Digests.ABSENT.toString());
   }
 
@@ -97,9 +101,13 @@ class StoreBlobTest {
     byte[] content = Fixtures.random(3, 3 * CHUNK);
     Digest wrong = Digest.sha256Of("something else");
 
-    assertThatThrownBy(() -> store.putBlob(new ByteArrayInputStream(content), wrong, content.length))
+    assertThatThrownBy(
+            () -> store.putBlob(new ByteArrayInputStream(content), wrong, content.length))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.DIGEST_MISMATCH))
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code())
+                    .isEqualTo(StoreException.Code.DIGEST_MISMATCH))
         .hasMessageContaining(wrong.toString())
         .hasMessageContaining("hashes to " + Digest.sha256Of(content));
 
@@ -111,10 +119,15 @@ class StoreBlobTest {
     byte[] content = Fixtures.random(4, 2 * CHUNK + 1);
     Digest digest = Digest.sha256Of(content);
 
-    assertThatThrownBy(() -> store.putBlob(new ByteArrayInputStream(content), digest, content.length + 1L))
+    assertThatThrownBy(
+            () -> store.putBlob(new ByteArrayInputStream(content), digest, content.length + 1L))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.DIGEST_MISMATCH))
-        .hasMessageContaining(content.length + " bytes where " + (content.length + 1) + " were announced");
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code())
+                    .isEqualTo(StoreException.Code.DIGEST_MISMATCH))
+        .hasMessageContaining(
+            content.length + " bytes where " + (content.length + 1) + " were announced");
 
     assertNothingStored();
   }
@@ -125,7 +138,10 @@ class StoreBlobTest {
 
     assertThatThrownBy(() -> store.putBlob(new ByteArrayInputStream(new byte[5]), sha512, 5))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.DIGEST_MISMATCH))
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code())
+                    .isEqualTo(StoreException.Code.DIGEST_MISMATCH))
         .hasMessageContaining("sha256 only");
 
     assertNothingStored();
@@ -240,12 +256,14 @@ class StoreBlobTest {
       in.transferTo(java.io.OutputStream.nullOutputStream());
       expected = in.digest();
     }
-    try (Store big = Store.open(tmp.resolve("big"), StoreOptions.defaults().withSyncWrites(false))) {
+    try (Store big =
+        Store.open(tmp.resolve("big"), StoreOptions.defaults().withSyncWrites(false))) {
 
       PutResult r = big.putBlob(Fixtures.generated(64, size), expected, size);
 
       assertThat(r).isEqualTo(new PutResult(expected, size, true));
-      try (DigestingInputStream back = new DigestingInputStream(big.openBlob(expected), DigestAlgorithm.SHA256)) {
+      try (DigestingInputStream back =
+          new DigestingInputStream(big.openBlob(expected), DigestAlgorithm.SHA256)) {
         back.transferTo(java.io.OutputStream.nullOutputStream());
         back.verify(expected, size, "blob read back");
       }
@@ -260,7 +278,9 @@ class StoreBlobTest {
 
     store.forEachBlob(seen::add);
 
-    assertThat(seen).extracting(BlobInfo::digest).containsExactlyElementsOf(new java.util.TreeSet<>(java.util.List.of(a, b)));
+    assertThat(seen)
+        .extracting(BlobInfo::digest)
+        .containsExactlyElementsOf(new java.util.TreeSet<>(java.util.List.of(a, b)));
     assertThat(seen).extracting(BlobInfo::size).containsOnly(1L);
   }
 
@@ -268,16 +288,19 @@ class StoreBlobTest {
   void concurrentUploadsOfSameContentStoreItOnce() throws Exception {
     byte[] content = Fixtures.random(12, 5 * CHUNK + 1);
     Digest digest = Digest.sha256Of(content);
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
     java.util.List<java.util.concurrent.Future<PutResult>> results = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < 8; i++) {
-        results.add(pool.submit(() -> {
-          try (BlobUpload up = store.beginUpload()) {
-            up.write(content);
-            return up.commit(digest, content.length);
-          }
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  try (BlobUpload up = store.beginUpload()) {
+                    up.write(content);
+                    return up.commit(digest, content.length);
+                  }
+                }));
       }
       long created = 0;
       for (var f : results) {

@@ -57,11 +57,14 @@ class StoreCheckerTest {
 
     FsckReport r = store.fsck();
 
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("blob-digest");
-      assertThat(p.subject()).isEqualTo(layerDigest.toString());
-      assertThat(p.detail()).contains("hashes to");
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("blob-digest");
+              assertThat(p.subject()).isEqualTo(layerDigest.toString());
+              assertThat(p.detail()).contains("hashes to");
+            });
   }
 
   @Test
@@ -72,14 +75,18 @@ class StoreCheckerTest {
 
     FsckReport r = store.fsck();
 
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("blob-chunks");
-      assertThat(p.subject()).isEqualTo(layerDigest.toString());
-      assertThat(p.detail()).contains("chunk 2 is missing");
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("blob-chunks");
+              assertThat(p.subject()).isEqualTo(layerDigest.toString());
+              assertThat(p.detail()).contains("chunk 2 is missing");
+            });
     assertThatThrownBy(() -> Fixtures.readAll(store.openBlob(layerDigest)))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.CORRUPT))
+        .satisfies(
+            e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.CORRUPT))
         .hasMessageContaining(layerDigest.toString());
   }
 
@@ -101,11 +108,14 @@ class StoreCheckerTest {
 
     FsckReport r = store.fsck();
 
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("tag-target");
-      assertThat(p.subject()).isEqualTo("app:ghost");
-      assertThat(p.detail()).contains(Digests.ABSENT.toString());
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("tag-target");
+              assertThat(p.subject()).isEqualTo("app:ghost");
+              assertThat(p.detail()).contains(Digests.ABSENT.toString());
+            });
   }
 
   @Test
@@ -115,10 +125,13 @@ class StoreCheckerTest {
 
     FsckReport r = store.fsck();
 
-    assertThat(r.problems()).singleElement().satisfies(p -> {
-      assertThat(p.kind()).isEqualTo("manifest-reference");
-      assertThat(p.subject()).isEqualTo(manifest.toString());
-      assertThat(p.detail()).contains(layerDigest.toString());
-    });
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("manifest-reference");
+              assertThat(p.subject()).isEqualTo(manifest.toString());
+              assertThat(p.detail()).contains(layerDigest.toString());
+            });
   }
 }

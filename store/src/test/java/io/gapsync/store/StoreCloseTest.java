@@ -23,12 +23,14 @@ class StoreCloseTest {
 
     assertThatThrownBy(() -> store.hasBlob(Digests.ABSENT))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.CLOSED))
+        .satisfies(
+            e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.CLOSED))
         .hasMessageContaining("Tried to look up blob " + Digests.ABSENT)
         .hasMessageContaining("is closed");
     assertThatThrownBy(store::gc)
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.CLOSED));
+        .satisfies(
+            e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.CLOSED));
   }
 
   @Test

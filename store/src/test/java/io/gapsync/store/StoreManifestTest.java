@@ -54,8 +54,10 @@ class StoreManifestTest {
 
     assertThatThrownBy(() -> store.putManifest(bytes, MediaTypes.OCI_MANIFEST))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code())
-            .isEqualTo(StoreException.Code.MANIFEST_REFERENCE_UNKNOWN))
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code())
+                    .isEqualTo(StoreException.Code.MANIFEST_REFERENCE_UNKNOWN))
         .hasMessageContaining("Tried to store manifest " + Digest.sha256Of(bytes))
         .hasMessageContaining("blob " + Digest.sha256Of(layer))
         .hasMessageContaining("blob " + Digest.sha256Of(otherLayer))
@@ -70,7 +72,9 @@ class StoreManifestTest {
     Fixtures.put(store, layer);
     byte[] bytes =
         Fixtures.utf8(
-            "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":"
+            "{\"schemaVersion\":2,\"mediaType\":\""
+                + MediaTypes.OCI_MANIFEST
+                + "\",\"config\":"
                 + Fixtures.descriptor(MediaTypes.OCI_CONFIG, Digest.sha256Of(config), config.length)
                 + ",\"layers\":["
                 + Fixtures.descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.sha256Of(layer), 5)
@@ -78,9 +82,12 @@ class StoreManifestTest {
 
     assertThatThrownBy(() -> store.putManifest(bytes, MediaTypes.OCI_MANIFEST))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code())
-            .isEqualTo(StoreException.Code.MANIFEST_REFERENCE_UNKNOWN))
-        .hasMessageContaining(Digest.sha256Of(layer) + " (" + MediaTypes.OCI_LAYER_GZIP + ") of 5 bytes")
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code())
+                    .isEqualTo(StoreException.Code.MANIFEST_REFERENCE_UNKNOWN))
+        .hasMessageContaining(
+            Digest.sha256Of(layer) + " (" + MediaTypes.OCI_LAYER_GZIP + ") of 5 bytes")
         .hasMessageContaining("stored blob has " + layer.length);
   }
 
@@ -98,8 +105,10 @@ class StoreManifestTest {
 
     assertThatThrownBy(() -> store.putManifest(index, MediaTypes.OCI_INDEX))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code())
-            .isEqualTo(StoreException.Code.MANIFEST_REFERENCE_UNKNOWN))
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code())
+                    .isEqualTo(StoreException.Code.MANIFEST_REFERENCE_UNKNOWN))
         .hasMessageContaining("manifest " + Digest.sha256Of(missingChild))
         .hasMessageNotContaining("manifest " + Digest.sha256Of(child) + " ");
 
@@ -118,9 +127,13 @@ class StoreManifestTest {
     Fixtures.put(store, sbom);
     byte[] index =
         Fixtures.utf8(
-            "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
-                + Fixtures.descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256Of(child), child.length) + ","
-                + Fixtures.descriptor("application/spdx+json", Digest.sha256Of(sbom), sbom.length) + "]}");
+            "{\"schemaVersion\":2,\"mediaType\":\""
+                + MediaTypes.OCI_INDEX
+                + "\",\"manifests\":["
+                + Fixtures.descriptor(MediaTypes.OCI_MANIFEST, Digest.sha256Of(child), child.length)
+                + ","
+                + Fixtures.descriptor("application/spdx+json", Digest.sha256Of(sbom), sbom.length)
+                + "]}");
 
     Digest d = store.putManifest(index, MediaTypes.OCI_INDEX).digest();
     store.tag("app", "v1", d);
@@ -136,9 +149,13 @@ class StoreManifestTest {
     Fixtures.put(store, config);
     Fixtures.put(store, layer);
     String odd =
-        "{  \"layers\" : [ " + Fixtures.descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.sha256Of(layer), layer.length)
-            + " ],\n\t\"config\":" + Fixtures.descriptor(MediaTypes.OCI_CONFIG, Digest.sha256Of(config), config.length)
-            + ",\r\n \"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\", \"schemaVersion\" : 2 ,"
+        "{  \"layers\" : [ "
+            + Fixtures.descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.sha256Of(layer), layer.length)
+            + " ],\n\t\"config\":"
+            + Fixtures.descriptor(MediaTypes.OCI_CONFIG, Digest.sha256Of(config), config.length)
+            + ",\r\n \"mediaType\":\""
+            + MediaTypes.OCI_MANIFEST
+            + "\", \"schemaVersion\" : 2 ,"
             + "\"annotations\":{\"z\":\"\\u00e9\",\"a\":\"x\"}}\n\n";
     byte[] bytes = Fixtures.utf8(odd);
 
@@ -182,12 +199,17 @@ class StoreManifestTest {
     assertThat(store.hasManifest(Digest.sha256Of(subject))).isFalse();
     assertThat(store.referrers(Digest.sha256Of(subject)))
         .containsExactly(
-            new Referrer(sig.digest(), MediaTypes.OCI_MANIFEST,
-                "application/vnd.dev.sigstore.bundle.v0.3+json", signature.length));
+            new Referrer(
+                sig.digest(),
+                MediaTypes.OCI_MANIFEST,
+                "application/vnd.dev.sigstore.bundle.v0.3+json",
+                signature.length));
     Fixtures.put(store, config);
     Fixtures.put(store, layer);
     store.putManifest(subject, MediaTypes.OCI_MANIFEST);
-    assertThat(store.referrers(Digest.sha256Of(subject))).extracting(Referrer::digest).containsExactly(sig.digest());
+    assertThat(store.referrers(Digest.sha256Of(subject)))
+        .extracting(Referrer::digest)
+        .containsExactly(sig.digest());
     assertThat(store.referrers(sig.digest())).isEmpty();
   }
 
@@ -199,7 +221,8 @@ class StoreManifestTest {
 
     store.forEachManifest(seen::add);
 
-    assertThat(seen).extracting(ManifestInfo::digest)
+    assertThat(seen)
+        .extracting(ManifestInfo::digest)
         .containsExactlyInAnyOrder(Digest.sha256Of(a), Digest.sha256Of(b));
     assertThat(store.stats().manifestBytes()).isEqualTo(a.length + b.length);
   }

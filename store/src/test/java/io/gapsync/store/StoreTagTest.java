@@ -76,7 +76,10 @@ class StoreTagTest {
   void taggingUnknownManifestFailsWithManifestUnknown() {
     assertThatThrownBy(() -> store.tag("app", "v1", Digests.ABSENT))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.MANIFEST_UNKNOWN))
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code())
+                    .isEqualTo(StoreException.Code.MANIFEST_UNKNOWN))
         .hasMessageContaining("app:v1")
         .hasMessageContaining(Digests.ABSENT.toString());
     assertThat(store.tags()).isEmpty();
@@ -87,7 +90,9 @@ class StoreTagTest {
   void tagRefusesInvalidNames(String repository, String tag) {
     assertThatThrownBy(() -> store.tag(repository, tag, one))
         .isInstanceOf(StoreException.class)
-        .satisfies(e -> assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.NAME_INVALID))
+        .satisfies(
+            e ->
+                assertThat(((StoreException) e).code()).isEqualTo(StoreException.Code.NAME_INVALID))
         .hasMessageContaining("Tried to tag " + repository + ":" + tag);
     assertThat(store.tags()).isEmpty();
   }

@@ -29,8 +29,8 @@ record DockerArchiveImage(String config, List<String> repoTags, List<String> lay
    * A selected image with the ref name it gets.
    *
    * @param image the index into manifest.json
-   * @param refName the full RepoTag as the archive lists it (e.g. {@code docker.io/library/x:1}), or
-   *     null
+   * @param refName the full RepoTag as the archive lists it (e.g. {@code docker.io/library/x:1}),
+   *     or null
    */
   record Selection(int image, String refName) {}
 

@@ -25,12 +25,12 @@ import java.util.zip.ZipException;
 
 /**
  * Reads a docker-archive ({@code docker save} or skopeo format) and presents each image as an OCI
- * image manifest that gapsync generates itself, deterministically: the archive holds no
- * manifest, only {@code manifest.json}, a config file and layer files (uncompressed tars, or gzip
- * recognised by the magic bytes {@code 1f 8b}). A layer's digest is the sha256 of the file as
- * stored, so every layer is hashed once, streaming, when the source opens; gzip layers are
- * decompressed in the same pass. Each layer's uncompressed digest must equal the config's {@code
- * rootfs.diff_ids} entry, which catches a corrupt or mismatched archive before anything is copied.
+ * image manifest that gapsync generates itself, deterministically: the archive holds no manifest,
+ * only {@code manifest.json}, a config file and layer files (uncompressed tars, or gzip recognised
+ * by the magic bytes {@code 1f 8b}). A layer's digest is the sha256 of the file as stored, so every
+ * layer is hashed once, streaming, when the source opens; gzip layers are decompressed in the same
+ * pass. Each layer's uncompressed digest must equal the config's {@code rootfs.diff_ids} entry,
+ * which catches a corrupt or mismatched archive before anything is copied.
  */
 final class DockerArchiveSource implements ImageSource {
 

@@ -103,7 +103,9 @@ class DockerArchiveSourceTest {
     Path file = archive(Fixtures.Image.of("hello"), "\"docker.io/repo/x:t\",\"other:2\"");
 
     try (ImageSource source = open(file, "repo/x:t")) {
-      assertThat(source.roots()).extracting(SourceImage::refName).containsExactly("docker.io/repo/x:t");
+      assertThat(source.roots())
+          .extracting(SourceImage::refName)
+          .containsExactly("docker.io/repo/x:t");
     }
   }
 
@@ -112,7 +114,9 @@ class DockerArchiveSourceTest {
     Path file = archive(Fixtures.Image.of("hello"), "\"repo/x:t\",\"other:2\"");
 
     try (ImageSource source = open(file, null)) {
-      assertThat(source.roots()).extracting(SourceImage::refName).containsExactly("repo/x:t", "other:2");
+      assertThat(source.roots())
+          .extracting(SourceImage::refName)
+          .containsExactly("repo/x:t", "other:2");
       assertThat(source.roots().get(0).descriptor()).isEqualTo(source.roots().get(1).descriptor());
     }
   }

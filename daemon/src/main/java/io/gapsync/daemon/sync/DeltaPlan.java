@@ -5,9 +5,9 @@ import io.gapsync.protocol.InventoryEntry;
 import java.util.List;
 
 /**
- * What a site lacks to hold a set of images: the layer-level delta. The manifests and blobs
- * listed are exactly those the site's inventory does not list; tag updates are the tags whose
- * target differs at the site.
+ * What a site lacks to hold a set of images: the layer-level delta. The manifests and blobs listed
+ * are exactly those the site's inventory does not list; tag updates are the tags whose target
+ * differs at the site.
  *
  * @param siteId the site the plan is for
  * @param manifests manifests to send, sorted by digest

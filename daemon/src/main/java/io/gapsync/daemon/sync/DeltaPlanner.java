@@ -14,14 +14,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-
 import java.util.SortedMap;
 
 /**
- * Computes the layer-level delta: for chosen tags of this store, which manifests and blobs the
- * site described by an inventory lacks. Walks each tag's manifest, its index children, its
- * config and layers, and the referrers (signatures, SBOMs) of every manifest it reaches, since a
- * site that receives an image should receive what vouches for it.
+ * Computes the layer-level delta: for chosen tags of this store, which manifests and blobs the site
+ * described by an inventory lacks. Walks each tag's manifest, its index children, its config and
+ * layers, and the referrers (signatures, SBOMs) of every manifest it reaches, since a site that
+ * receives an image should receive what vouches for it.
  *
  * <p>The inventory is held in its compact form ({@link CompactInventory}): lookups are binary
  * searches over packed digests, so a million-entry inventory costs tens of megabytes of heap.
@@ -66,12 +65,15 @@ public final class DeltaPlanner {
         continue;
       }
       Manifest m =
-          store.manifest(d)
+          store
+              .manifest(d)
               .orElseThrow(
                   () ->
                       new StoreException(
                           StoreException.Code.MANIFEST_UNKNOWN,
-                          "Tried to plan the delta for manifest " + d + " but the store does not "
+                          "Tried to plan the delta for manifest "
+                              + d
+                              + " but the store does not "
                               + "hold it: run gapsync fsck"));
       if (site.manifests().contains(d)) {
         present[0]++;
@@ -101,11 +103,15 @@ public final class DeltaPlanner {
     List<DeltaPlan.TagUpdate> updates = new ArrayList<>();
     SortedMap<String, SortedMap<String, Digest>> siteTags = site.tags();
     for (TagInfo t : chosen) {
-      Digest there = siteTags.getOrDefault(t.repository(), java.util.Collections.emptySortedMap()).get(t.tag());
+      Digest there =
+          siteTags
+              .getOrDefault(t.repository(), java.util.Collections.emptySortedMap())
+              .get(t.tag());
       if (!t.digest().equals(there)) {
         updates.add(new DeltaPlan.TagUpdate(t.repository(), t.tag(), there, t.digest()));
       }
     }
-    return new DeltaPlan(site.siteId(), manifests, blobs, updates, present[0], present[1], present[2]);
+    return new DeltaPlan(
+        site.siteId(), manifests, blobs, updates, present[0], present[1], present[2]);
   }
 }

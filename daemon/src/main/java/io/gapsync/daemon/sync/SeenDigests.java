@@ -47,7 +47,9 @@ final class SeenDigests {
     int slot = (int) (key[0] ^ (key[0] >>> 32)) & mask;
     while (used[slot]) {
       int base = slot * WORDS;
-      if (table[base] == key[0] && table[base + 1] == key[1] && table[base + 2] == key[2]
+      if (table[base] == key[0]
+          && table[base + 1] == key[1]
+          && table[base + 2] == key[2]
           && table[base + 3] == key[3]) {
         return false;
       }

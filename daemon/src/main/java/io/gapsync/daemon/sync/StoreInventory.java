@@ -14,9 +14,9 @@ import java.util.TreeMap;
 
 /**
  * Writes the inventory manifest of a store: its site id, the time, every tag, every manifest and
- * every blob with its size, in the canonical form of {@link InventoryWriter}. Streams straight
- * from the store's sorted column families, so a store of a million blobs needs no more heap
- * than one entry.
+ * every blob with its size, in the canonical form of {@link InventoryWriter}. Streams straight from
+ * the store's sorted column families, so a store of a million blobs needs no more heap than one
+ * entry.
  */
 public final class StoreInventory {
 
@@ -28,8 +28,7 @@ public final class StoreInventory {
    * @param store the store
    * @param out where to write it; not closed
    * @param createdAt the time to record (inject a clock in tests)
-   * @param watermarks producer id to highest archive sequence applied (empty until archives
-   *     exist)
+   * @param watermarks producer id to highest archive sequence applied (empty until archives exist)
    * @throws IOException if writing fails
    */
   public static void write(
@@ -42,20 +41,22 @@ public final class StoreInventory {
     InventoryHeader header = InventoryHeader.of(store.siteId(), createdAt, tags, watermarks);
     InventoryWriter writer = InventoryWriter.begin(out, header);
     try {
-      store.forEachManifest(m -> {
-        try {
-          writer.manifest(m.digest(), m.size(), m.mediaType());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-      store.forEachBlob(b -> {
-        try {
-          writer.blob(b.digest(), b.size());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      store.forEachManifest(
+          m -> {
+            try {
+              writer.manifest(m.digest(), m.size(), m.mediaType());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+      store.forEachBlob(
+          b -> {
+            try {
+              writer.blob(b.digest(), b.size());
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }

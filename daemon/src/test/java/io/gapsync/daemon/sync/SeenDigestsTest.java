@@ -20,9 +20,10 @@ class SeenDigestsTest {
     Set<Digest> reference = new HashSet<>();
     for (int i = 0; i < count; i++) {
       // Every third digest repeats an earlier one.
-      Digest d = i % 3 == 2 && !reference.isEmpty()
-          ? reference.iterator().next()
-          : Digest.sha256Of(Integer.toString(random.nextInt(count + 1)));
+      Digest d =
+          i % 3 == 2 && !reference.isEmpty()
+              ? reference.iterator().next()
+              : Digest.sha256Of(Integer.toString(random.nextInt(count + 1)));
       assertThat(seen.add(d)).isEqualTo(reference.add(d));
     }
     assertThat(seen.size()).isEqualTo(reference.size());
