@@ -28,6 +28,10 @@ import picocli.CommandLine.ParseResult;
       GcCommand.class,
       FsckCommand.class,
       InventoryCommand.class,
+      ServeCommand.class,
+      KeyCommand.class,
+      ExportCommand.class,
+      ImportCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

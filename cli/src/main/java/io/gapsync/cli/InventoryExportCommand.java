@@ -40,7 +40,7 @@ final class InventoryExportCommand implements Callable<Integer> {
     try (Store store = storeOption.openReadOnly()) {
       if (output.equals("-")) {
         OutputStream out = System.out;
-        StoreInventory.write(store, out, Instant.now(), new TreeMap<>());
+        StoreInventory.write(store, out, Instant.now(), watermarks(store));
         out.flush();
         return 0;
       }
@@ -49,8 +49,11 @@ final class InventoryExportCommand implements Callable<Integer> {
       try {
         try (OutputStream out =
             new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          StoreInventory.write(store, out, Instant.now(), new TreeMap<>());
+          StoreInventory.write(store, out, Instant.now(), watermarks(store));
         }
+        // createTempFile makes the file 0600; an inventory is meant to be carried and reviewed.
+        Files.setPosixFilePermissions(
+            tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         Files.move(
             tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
@@ -61,5 +64,16 @@ final class InventoryExportCommand implements Callable<Integer> {
           .println("Wrote the inventory of site " + store.siteId() + " to " + target);
     }
     return 0;
+  }
+
+  /** The highest archive sequence imported from each producer, as imports recorded them. */
+  static java.util.SortedMap<String, Long> watermarks(Store store) {
+    java.util.SortedMap<String, Long> out = new TreeMap<>();
+    store
+        .metaWithPrefix(ArchiveImporter.WATERMARK_PREFIX)
+        .forEach(
+            (k, v) ->
+                out.put(k.substring(ArchiveImporter.WATERMARK_PREFIX.length()), Long.parseLong(v)));
+    return out;
   }
 }

@@ -28,7 +28,12 @@ class GapsyncCliTest {
         "inventory missing",
         "inventory diff",
         "inventory who-uses",
-        "demo"
+        "demo",
+        "serve",
+        "key",
+        "key generate",
+        "export",
+        "import"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");

@@ -395,6 +395,21 @@ final class Db implements AutoCloseable {
    *
    * @throws IllegalStateException if called from inside a store operation (a visitor callback)
    */
+  /**
+   * Flushes every column family's memtable, so the write-ahead log can be dropped: without it the
+   * log (which holds whole chunks) stays on disk after close and every later open replays it, so a
+   * store just given a 300 MB image held 300 MB of log and read-only commands took a second longer.
+   * A failed flush only costs that replay, never data: it is reported on stderr.
+   */
+  private void flushAll() {
+    try (org.rocksdb.FlushOptions options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+      db.flush(options, handles);
+    } catch (RocksDBException e) {
+      System.err.println(
+          "gapsync: warning: could not flush the store at " + dir + " on close: " + e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
     if (lifecycle.getReadHoldCount() > 0) {
@@ -414,6 +429,9 @@ final class Db implements AutoCloseable {
         d.release();
       }
       dependents.clear();
+      if (!readOnly) {
+        flushAll();
+      }
       commitWrite.close();
       bulkWrite.close();
       for (ColumnFamilyHandle h : handles) {

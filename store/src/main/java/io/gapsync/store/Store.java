@@ -43,6 +43,7 @@ public final class Store implements AutoCloseable {
   private final ManifestIndex manifests;
   private final TagIndex tags;
   private final BlobIndex blobs;
+  private final MetaIndex meta;
   private final StoreLocks locks;
   private final Set<IngestLease> leases = ConcurrentHashMap.newKeySet();
 
@@ -52,6 +53,7 @@ public final class Store implements AutoCloseable {
     this.db = db;
     this.locks = new StoreLocks(db);
     this.blobs = new BlobIndex(db);
+    this.meta = new MetaIndex(db);
     this.manifests = new ManifestIndex(db, this);
     this.tags = new TagIndex(db, manifests);
     try {
@@ -373,6 +375,57 @@ public final class Store implements AutoCloseable {
   /** Returns the repositories that have at least one tag, sorted. */
   public List<String> repositories() {
     return locks.guarded("list repositories", tags::repositories);
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  /**
+   * Returns a small metadata value recorded with {@link #putMeta}.
+   *
+   * @param key the key, matching {@code [A-Za-z0-9._:/-]{1,512}}
+   * @return the value, or empty
+   * @throws IllegalArgumentException if the key is malformed
+   */
+  public Optional<String> meta(String key) {
+    return locks.guarded("read metadata " + key, () -> meta.get(key));
+  }
+
+  /**
+   * Records small metadata values (at most 64 KiB each) in one atomic, synced write; a null value
+   * removes its key. Kept apart from the store's own metadata (key prefix {@code x/}); neither gc
+   * nor fsck looks at them.
+   *
+   * @param entries key to value (or null to remove)
+   * @throws IllegalArgumentException if a key is malformed or a value too large
+   * @throws StoreException READ_ONLY, CLOSED, IO
+   */
+  public void putMeta(java.util.Map<String, String> entries) {
+    checkWritable("write metadata");
+    locks.guarded(
+        "write metadata",
+        () -> {
+          meta.put(entries);
+          return null;
+        });
+  }
+
+  /** Returns every metadata key starting with {@code prefix}, with its value, sorted by key. */
+  public java.util.SortedMap<String, String> metaWithPrefix(String prefix) {
+    return locks.guarded("list metadata " + prefix, () -> meta.withPrefix(prefix));
+  }
+
+  /**
+   * Increments a persistent counter and returns its new value: 1 the first time, then 2, 3, ... The
+   * increment is synced before it returns, so a value is never handed out twice (a crash may skip
+   * one). Used for the per-producer archive sequence.
+   *
+   * @param counter the counter's metadata key, e.g. {@code archive-sequence/depot-1}
+   * @return the new value
+   * @throws StoreException READ_ONLY, CLOSED, IO
+   */
+  public long nextSequence(String counter) {
+    checkWritable("advance counter " + counter);
+    return locks.guarded("advance counter " + counter, () -> meta.next(counter));
   }
 
   // ---------------------------------------------------------------- maintenance

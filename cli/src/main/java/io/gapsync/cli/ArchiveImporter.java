@@ -1,0 +1,317 @@
+package io.gapsync.cli;
+
+import io.gapsync.protocol.Digest;
+import io.gapsync.protocol.archive.ArchiveEntry;
+import io.gapsync.protocol.archive.ArchiveFiles;
+import io.gapsync.protocol.archive.ArchiveReader;
+import io.gapsync.protocol.archive.ArchiveStatement;
+import io.gapsync.protocol.archive.AssumedPresent;
+import io.gapsync.protocol.archive.EntryKind;
+import io.gapsync.protocol.archive.TagUpdate;
+import io.gapsync.protocol.trust.TrustPolicy;
+import io.gapsync.store.IngestLease;
+import io.gapsync.store.PutResult;
+import io.gapsync.store.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Applies one signed archive to the store, in this order (docs/ARCHIVE-FORMAT.md, "Importing"):
+ *
+ * <ol>
+ *   <li>verify the signatures (threshold of trusted keys), then the expiry, before any entry is
+ *       read ({@link ArchiveReader#open});
+ *   <li>an archive recorded as applied is reported and changes nothing;
+ *   <li>refuse an archive for another site, one whose assumed-present digests are missing (naming
+ *       them), and one whose tag updates would move a tag back (rollback rule below);
+ *   <li>stream every entry, verifying it: blobs into the store with their expected digest and size
+ *       (pinned by an {@link IngestLease}); manifests are held (bounded) until every entry and the
+ *       trailer verified;
+ *   <li>store the manifests (children first), then move the tags, then record the archive, its
+ *       watermark and which sequence set each tag, in one metadata write.
+ * </ol>
+ *
+ * <p>On any failure the content this import created is discarded and moved tags are put back, so
+ * the store is as before. Rollback rule: a tag update applies if the tag points at its {@code from}
+ * (or at its {@code to}: nothing to do); otherwise only if the tag's current target was set by an
+ * earlier archive of the same producer (a lower sequence) and not moved since, which lets two
+ * archives computed against the same stale inventory apply in order but never lets an older archive
+ * undo a newer one.
+ */
+final class ArchiveImporter {
+
+  /** Largest total of manifest bytes held in memory while an archive is verified. */
+  static final long MANIFEST_BYTES_MAX = 256L * 1024 * 1024;
+
+  /** Largest manifest accepted (the manifest parser's limit). */
+  static final int MANIFEST_SIZE_MAX = 4 * 1024 * 1024;
+
+  static final String APPLIED_PREFIX = "import/archive/";
+  static final String WATERMARK_PREFIX = "import/watermark/";
+  static final String TAG_PREFIX = "import/tag/";
+
+  /**
+   * What importing one archive did.
+   *
+   * @param archive the archive's name
+   * @param statement its statement
+   * @param alreadyApplied true if it had been applied before (nothing changed)
+   * @param blobsAdded blobs stored that the store lacked
+   * @param bytesAdded their bytes
+   * @param blobsPresent blobs the store held already
+   * @param manifestsAdded manifests stored that the store lacked
+   * @param tagsMoved tags set or moved
+   */
+  record Result(
+      String archive,
+      ArchiveStatement statement,
+      boolean alreadyApplied,
+      long blobsAdded,
+      long bytesAdded,
+      long blobsPresent,
+      long manifestsAdded,
+      List<TagUpdate> tagsMoved) {}
+
+  private final Store store;
+  private final TrustPolicy trust;
+  private final Instant now;
+
+  ArchiveImporter(Store store, TrustPolicy trust, Instant now) {
+    this.store = store;
+    this.trust = trust;
+    this.now = now;
+  }
+
+  /**
+   * Imports one archive.
+   *
+   * @param archive the archive (single file or volumes)
+   * @return what was done
+   * @throws ArchiveException, TrustException, CliException when refused (the store is unchanged)
+   * @throws IOException if reading fails (the store is unchanged)
+   */
+  Result run(ArchiveFiles.Located archive) throws IOException {
+    String name = archive.describe();
+    try (InputStream in = ArchiveFiles.open(archive)) {
+      ArchiveReader reader = ArchiveReader.open(in, name, trust, now);
+      ArchiveStatement s = reader.statement();
+      Optional<String> applied = store.meta(APPLIED_PREFIX + s.archiveId());
+      if (applied.isPresent()) {
+        if (!applied.get().contains(reader.statementDigest().toString())) {
+          throw new CliException(
+              "Tried to import archive "
+                  + name
+                  + " but an archive with the same id "
+                  + s.archiveId()
+                  + " and a different statement was applied before: refusing a reused archive id");
+        }
+        return new Result(name, s, true, 0, 0, 0, 0, List.of());
+      }
+      if (!s.siteId().equals(store.siteId())) {
+        throw new CliException(
+            "Tried to import archive "
+                + name
+                + " but it was computed for site "
+                + s.siteId()
+                + " and this store is site "
+                + store.siteId()
+                + ": import it at the site whose inventory it was made from");
+      }
+      checkAssumedPresent(name, s);
+      List<TagUpdate> moves = planTags(name, s);
+      long manifestBytes =
+          s.entries().stream()
+              .filter(e -> e.kind() == EntryKind.MANIFEST)
+              .mapToLong(ArchiveEntry::size)
+              .sum();
+      if (manifestBytes > MANIFEST_BYTES_MAX) {
+        throw new CliException(
+            "Tried to import archive "
+                + name
+                + " but its manifests total "
+                + manifestBytes
+                + " bytes, over the limit of "
+                + MANIFEST_BYTES_MAX);
+      }
+      return apply(name, reader, moves);
+    }
+  }
+
+  private void checkAssumedPresent(String name, ArchiveStatement s) {
+    List<String> missing = new ArrayList<>();
+    for (AssumedPresent a : s.assumedPresent()) {
+      boolean held =
+          a.kind() == EntryKind.BLOB ? store.hasBlob(a.digest()) : store.hasManifest(a.digest());
+      if (!held) {
+        missing.add(a.kind().wire() + " " + a.digest());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new CliException(
+          "Tried to import archive "
+              + name
+              + " (producer "
+              + s.producerId()
+              + ", sequence "
+              + s.sequence()
+              + ") but it assumes this site holds "
+              + missing.size()
+              + " digests it lacks: "
+              + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
+              + (missing.size() > 10 ? ", ..." : "")
+              + ": import the earlier archives of this producer first (highest applied: "
+              + store.meta(WATERMARK_PREFIX + s.producerId()).orElse("none")
+              + "), or export again against a fresh inventory");
+    }
+  }
+
+  /** The tag updates that move something; refuses rollbacks. */
+  private List<TagUpdate> planTags(String name, ArchiveStatement s) {
+    List<TagUpdate> moves = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    for (TagUpdate t : s.tags()) {
+      Digest current = store.resolveTag(t.repository(), t.tag()).orElse(null);
+      if (t.to().equals(current)) {
+        continue;
+      }
+      if (java.util.Objects.equals(current, t.from()) || setByEarlierArchive(s, t, current)) {
+        moves.add(t);
+      } else {
+        refused.add(
+            t.reference()
+                + " points at "
+                + (current == null ? "nothing" : current)
+                + ", not at "
+                + (t.from() == null ? "nothing" : t.from())
+                + " as the archive expects");
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new CliException(
+          "Tried to import archive "
+              + name
+              + " (producer "
+              + s.producerId()
+              + ", sequence "
+              + s.sequence()
+              + ") but its tag updates would move tags that changed since its inventory was taken: "
+              + String.join("; ", refused)
+              + ": an older archive cannot undo a newer one; export again against a fresh inventory");
+    }
+    return moves;
+  }
+
+  /** True if the tag's current target was set by an earlier archive of the same producer. */
+  private boolean setByEarlierArchive(ArchiveStatement s, TagUpdate t, Digest current) {
+    if (current == null) {
+      return false;
+    }
+    Optional<String> rec = store.meta(tagKey(s.producerId(), t));
+    if (rec.isEmpty()) {
+      return false;
+    }
+    String[] parts = rec.get().split(" ");
+    return parts.length == 2
+        && Long.parseLong(parts[0]) < s.sequence()
+        && parts[1].equals(current.toString());
+  }
+
+  static String tagKey(String producer, TagUpdate t) {
+    return TAG_PREFIX + producer + "/" + t.repository() + ":" + t.tag();
+  }
+
+  private Result apply(String name, ArchiveReader reader, List<TagUpdate> moves)
+      throws IOException {
+    ArchiveStatement s = reader.statement();
+    List<Digest> created = new ArrayList<>();
+    Map<Integer, byte[]> manifests = new LinkedHashMap<>();
+    Map<TagUpdate, Optional<Digest>> moved = new LinkedHashMap<>();
+    long[] counts = new long[4];
+    // The lease closes before an undo, so that discard can remove what it pinned.
+    try {
+      try (IngestLease lease = store.lease();
+          Progress progress = Progress.onTerminal("Importing " + name, s.storedBytes())) {
+        reader.readEntries(
+            (i, e, content) -> {
+              if (e.kind() == EntryKind.BLOB) {
+                lease.pin(e.digest());
+                PutResult r = store.putBlob(content, e.digest(), e.size(), lease);
+                if (r.created()) {
+                  created.add(r.digest());
+                  counts[0]++;
+                  counts[1] += r.size();
+                } else {
+                  counts[2]++;
+                }
+              } else {
+                if (e.size() > MANIFEST_SIZE_MAX) {
+                  throw new CliException(
+                      "Tried to import manifest "
+                          + e.digest()
+                          + " from archive "
+                          + name
+                          + " but it is "
+                          + e.size()
+                          + " bytes, over the limit of "
+                          + MANIFEST_SIZE_MAX);
+                }
+                manifests.put(i, content.readNBytes((int) e.size()));
+              }
+              progress.advance(e.storedSize());
+            });
+        // Every entry and the trailer verified: now the manifests, children first as listed.
+        for (Map.Entry<Integer, byte[]> m : manifests.entrySet()) {
+          ArchiveEntry e = s.entries().get(m.getKey());
+          PutResult r = store.putManifest(m.getValue(), e.mediaType(), lease);
+          if (r.created()) {
+            created.add(r.digest());
+            counts[3]++;
+          }
+        }
+        Map<String, String> record = new LinkedHashMap<>();
+        for (TagUpdate t : moves) {
+          moved.put(t, store.resolveTag(t.repository(), t.tag()));
+          store.tag(t.repository(), t.tag(), t.to());
+          record.put(tagKey(s.producerId(), t), s.sequence() + " " + t.to());
+        }
+        long watermark =
+            store.meta(WATERMARK_PREFIX + s.producerId()).map(Long::parseLong).orElse(0L);
+        record.put(
+            WATERMARK_PREFIX + s.producerId(), Long.toString(Math.max(watermark, s.sequence())));
+        record.put(
+            APPLIED_PREFIX + s.archiveId(),
+            "sequence="
+                + s.sequence()
+                + " producer="
+                + s.producerId()
+                + " statement="
+                + reader.statementDigest()
+                + " at="
+                + now);
+        store.putMeta(record);
+      }
+    } catch (IOException | RuntimeException e) {
+      undo(moved, created);
+      throw e;
+    }
+    return new Result(name, s, false, counts[0], counts[1], counts[2], counts[3], moves);
+  }
+
+  private void undo(Map<TagUpdate, Optional<Digest>> moved, List<Digest> created) {
+    for (Map.Entry<TagUpdate, Optional<Digest>> m : moved.entrySet()) {
+      TagUpdate t = m.getKey();
+      if (m.getValue().isPresent()) {
+        store.tag(t.repository(), t.tag(), m.getValue().get());
+      } else {
+        store.untag(t.repository(), t.tag());
+      }
+    }
+    store.discard(created);
+  }
+}

@@ -1,0 +1,118 @@
+package io.gapsync.daemon.registry;
+
+import io.gapsync.protocol.Digest;
+import io.gapsync.store.GcReport;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.stream.ChunkedStream;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * {@code GET/HEAD /v2/<name>/blobs/<digest>} (spec end-2) and {@code DELETE} (end-10).
+ *
+ * <p>Statuses: 200 (whole blob), 206 (one {@code Range}), 404 BLOB_UNKNOWN, 400 DIGEST_INVALID, 416
+ * (range outside the blob, with {@code Content-Range: bytes * /size}). DELETE 202; 404
+ * BLOB_UNKNOWN; 403 DENIED while a manifest (of any repository: the store is global) or a push in
+ * progress still uses the blob. Deletes run {@code Store.discard}, which marks the whole store:
+ * they cost time proportional to the store and block writers meanwhile.
+ *
+ * <p>Blobs are global: any repository name serves any blob the store holds (the store is one
+ * content-addressed space; repositories own tags, not content). The body streams from {@code
+ * Store.openBlob} through the pipeline's {@code ChunkedWriteHandler}, {@link #CHUNK_BYTES} at a
+ * time, so memory stays bounded whatever the size.
+ */
+final class BlobRoutes {
+
+  /** Bytes read from the store per write to the socket. */
+  static final int CHUNK_BYTES = 64 * 1024;
+
+  private final Services services;
+
+  BlobRoutes(Services services) {
+    this.services = services;
+  }
+
+  /** Answers GET or HEAD. */
+  void get(Exchange ex, Route route) {
+    Digest digest = References.digest(route.ref(), "read a blob of " + route.name());
+    long size =
+        services
+            .store()
+            .blobSize(digest)
+            .orElseThrow(
+                () ->
+                    new RegistryException(
+                        ErrorCode.BLOB_UNKNOWN,
+                        "Tried to read blob "
+                            + digest
+                            + " of "
+                            + route.name()
+                            + " but failed because the registry does not hold it"));
+    ByteRange range;
+    try {
+      range = ByteRange.ofRequest(ex.request().headers().get(HttpHeaderNames.RANGE), size);
+    } catch (RegistryException e) {
+      var r = Exchange.response(e.status());
+      r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+      ex.send(r);
+      return;
+    }
+    long first = range == null ? 0 : range.first();
+    long length = range == null ? size : range.length();
+    HttpResponseStatus status =
+        range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT;
+    HttpResponse head = Exchange.streamHead(status);
+    var h = head.headers();
+    h.set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+    h.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+    h.set(Headers.CONTENT_DIGEST, digest.toString());
+    h.set(HttpHeaderNames.ETAG, "\"" + digest + "\"");
+    h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    if (range != null) {
+      h.set(
+          HttpHeaderNames.CONTENT_RANGE,
+          "bytes " + range.first() + "-" + range.last() + "/" + size);
+    }
+    if (ex.isHead()) {
+      var r = Exchange.response(status);
+      r.headers().set(h);
+      r.headers().set(Exchange.API_VERSION, "registry/2.0");
+      ex.send(r);
+      return;
+    }
+    InputStream in = services.store().openBlob(digest, first);
+    ex.stream(
+        head,
+        new HttpChunkedInput(new ChunkedStream(new BoundedInputStream(in, length), CHUNK_BYTES)));
+  }
+
+  /** Answers DELETE: removes the blob unless a manifest or a push in progress still uses it. */
+  void delete(Exchange ex, Route route) {
+    Digest digest = References.digest(route.ref(), "delete a blob of " + route.name());
+    if (!services.store().hasBlob(digest)) {
+      throw new RegistryException(
+          ErrorCode.BLOB_UNKNOWN,
+          "Tried to delete blob "
+              + digest
+              + " of "
+              + route.name()
+              + " but failed because the registry does not hold it");
+    }
+    services.leases().unpin(route.name(), digest);
+    GcReport r = services.store().discard(List.of(digest));
+    if (r.blobsRemoved() == 0) {
+      throw new RegistryException(
+          ErrorCode.DENIED,
+          "Tried to delete blob "
+              + digest
+              + " of "
+              + route.name()
+              + " but failed because a manifest (of any repository) or a push in progress still "
+              + "uses it: delete those manifests first");
+    }
+    ex.send(Exchange.response(HttpResponseStatus.ACCEPTED));
+  }
+}

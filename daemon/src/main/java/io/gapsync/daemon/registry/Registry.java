@@ -1,0 +1,171 @@
+package io.gapsync.daemon.registry;
+
+import io.gapsync.store.Store;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OCI Distribution registry over a store: binds, serves until {@link #close()}.
+ *
+ * <p>Serves the pull, push, discovery and management endpoints of the OCI distribution spec v1.1
+ * (docs/REGISTRY.md lists the routes, statuses and limits). Uses epoll where available, else NIO.
+ * Store calls run on the event loops: a request body is written into the store as it arrives, so
+ * TCP flow control bounds the memory a fast client can make the registry hold.
+ *
+ * <p>The caller owns the store and closes it after {@link #close()}. Thread-safe.
+ */
+public final class Registry implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
+
+  private final Services services;
+  private final EventLoopGroup group;
+  private final Channel server;
+  private final ChannelGroup channels;
+  private final AtomicInteger inFlight;
+  private final ScheduledFuture<?> sweep;
+  private boolean closed;
+
+  private Registry(
+      Services services,
+      EventLoopGroup group,
+      Channel server,
+      ChannelGroup channels,
+      AtomicInteger inFlight) {
+    this.services = services;
+    this.group = group;
+    this.server = server;
+    this.channels = channels;
+    this.inFlight = inFlight;
+    long every = services.config().sweepInterval().toMillis();
+    this.sweep = group.scheduleAtFixedRate(this::sweep, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts a registry with the system clock.
+   *
+   * @param store the store to serve; not closed by the registry
+   * @param config the configuration
+   * @return the running registry; the caller closes it
+   * @throws java.io.UncheckedIOException if the address cannot be bound
+   */
+  public static Registry start(Store store, RegistryConfig config) {
+    return start(store, config, Clock.systemUTC());
+  }
+
+  /**
+   * Starts a registry with the clock that upload sessions and push leases expire by (tests inject
+   * one).
+   *
+   * @param store the store to serve; not closed by the registry
+   * @param config the configuration
+   * @param clock the clock
+   * @return the running registry; the caller closes it
+   * @throws java.io.UncheckedIOException if the address cannot be bound
+   */
+  public static Registry start(Store store, RegistryConfig config, Clock clock) {
+    Objects.requireNonNull(store, "store");
+    Services services = Services.create(store, config, clock);
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+    ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    AtomicInteger inFlight = new AtomicInteger();
+    try {
+      Channel server =
+          new ServerBootstrap()
+              .group(group)
+              .channel(channelType)
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .childHandler(new RegistryInitializer(services, inFlight, channels))
+              .bind(config.listen())
+              .syncUninterruptibly()
+              .channel();
+      LOG.info(
+          "Registry listening on {} ({}, {})",
+          server.localAddress(),
+          epoll ? "epoll" : "nio",
+          config.readOnly() ? "read-only" : "read-write");
+      return new Registry(services, group, server, channels, inFlight);
+    } catch (Exception e) { // bind failures arrive as a checked BindException, rethrown by Netty
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+      services.close();
+      throw new java.io.UncheckedIOException(
+          "Tried to listen on " + config.listen() + " but failed because: " + e.getMessage(),
+          e instanceof java.io.IOException x ? x : new java.io.IOException(e));
+    }
+  }
+
+  /** Returns the address the registry listens on (with the port chosen when 0 was asked). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  /** Cancels abandoned upload sessions and releases idle push leases. */
+  void sweep() {
+    try {
+      int s = services.sessions().expire();
+      int l = services.leases().expire();
+      if (s > 0 || l > 0) {
+        LOG.info("Expired {} abandoned upload sessions and {} push leases", s, l);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Sweeping upload sessions failed", e);
+    }
+  }
+
+  /** The shared state (tests). */
+  Services services() {
+    return services;
+  }
+
+  /**
+   * Shuts down gracefully: stops accepting, lets requests in flight finish for up to {@link
+   * RegistryConfig#shutdownTimeout()}, closes the connections, cancels open upload sessions and
+   * releases the push leases. Safe to call more than once. The store stays open.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    sweep.cancel(false);
+    server.close().syncUninterruptibly();
+    long deadline = System.nanoTime() + services.config().shutdownTimeout().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    channels.close().awaitUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    services.close();
+  }
+}

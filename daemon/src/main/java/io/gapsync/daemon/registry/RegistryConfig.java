@@ -1,0 +1,152 @@
+package io.gapsync.daemon.registry;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the registry serves: the one configuration object of the registry, validated once at creation
+ * (STYLE rule 9). Every limit has a named default carrying its unit and a defined reply when
+ * reached (see docs/REGISTRY.md).
+ *
+ * @param listen the address to bind; port 0 picks a free port (see {@link Registry#address()})
+ * @param readOnly refuse every write with 405 UNSUPPORTED (the offline side)
+ * @param maxHeaderBytes the largest request header block; larger answers 431 and closes
+ * @param maxManifestBytes the largest manifest accepted by a PUT; larger answers 413 SIZE_INVALID
+ * @param idleTimeout a connection with no read or write progress for this long is closed
+ * @param maxUploadSessions open upload sessions at most; one more answers 429 TOOMANYREQUESTS
+ * @param uploadSessionTimeout an upload session untouched for this long is cancelled; also how long
+ *     pushed content stays pinned against gc while its manifest has not arrived
+ * @param sweepInterval how often abandoned upload sessions are looked for
+ * @param shutdownTimeout how long {@link Registry#close()} lets requests in flight finish
+ * @param ioThreads event loop threads; 0 means Netty's default (twice the processors)
+ */
+public record RegistryConfig(
+    InetSocketAddress listen,
+    boolean readOnly,
+    int maxHeaderBytes,
+    int maxManifestBytes,
+    Duration idleTimeout,
+    int maxUploadSessions,
+    Duration uploadSessionTimeout,
+    Duration sweepInterval,
+    Duration shutdownTimeout,
+    int ioThreads) {
+
+  /** Default bind address: loopback, port 5000 (issue 3: the default bind is loopback). */
+  public static final InetSocketAddress LISTEN_DEFAULT =
+      new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 5000);
+
+  /** Default largest header block: 16 KiB, twice what common clients send with tokens. */
+  public static final int MAX_HEADER_BYTES_DEFAULT = 16 * 1024;
+
+  /** Default largest manifest: 4 MiB, as the distribution spec suggests and registries enforce. */
+  public static final int MAX_MANIFEST_BYTES_DEFAULT = 4 * 1024 * 1024;
+
+  /** Default idle timeout: 60 seconds without progress closes the connection. */
+  public static final Duration IDLE_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
+
+  /** Default most concurrent upload sessions: 256. */
+  public static final int MAX_UPLOAD_SESSIONS_DEFAULT = 256;
+
+  /** Default time an untouched upload session lives: 15 minutes. */
+  public static final Duration UPLOAD_SESSION_TIMEOUT_DEFAULT = Duration.ofMinutes(15);
+
+  /** Default sweep interval for abandoned upload sessions: 30 seconds. */
+  public static final Duration SWEEP_INTERVAL_DEFAULT = Duration.ofSeconds(30);
+
+  /** Default time in-flight requests get at shutdown: 10 seconds. */
+  public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
+
+  /** Validates the fields. */
+  public RegistryConfig {
+    Objects.requireNonNull(listen, "listen");
+    positive("maxHeaderBytes", maxHeaderBytes);
+    positive("maxManifestBytes", maxManifestBytes);
+    positive("maxUploadSessions", maxUploadSessions);
+    positive("idleTimeout", idleTimeout);
+    positive("uploadSessionTimeout", uploadSessionTimeout);
+    positive("sweepInterval", sweepInterval);
+    Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    if (shutdownTimeout.isNegative()) {
+      throw new IllegalArgumentException("shutdownTimeout " + shutdownTimeout + " is negative");
+    }
+    if (ioThreads < 0) {
+      throw new IllegalArgumentException("ioThreads " + ioThreads + " is negative");
+    }
+  }
+
+  /** Returns the defaults: loopback port 5000, read-write. */
+  public static RegistryConfig defaults() {
+    return new RegistryConfig(
+        LISTEN_DEFAULT,
+        false,
+        MAX_HEADER_BYTES_DEFAULT,
+        MAX_MANIFEST_BYTES_DEFAULT,
+        IDLE_TIMEOUT_DEFAULT,
+        MAX_UPLOAD_SESSIONS_DEFAULT,
+        UPLOAD_SESSION_TIMEOUT_DEFAULT,
+        SWEEP_INTERVAL_DEFAULT,
+        SHUTDOWN_TIMEOUT_DEFAULT,
+        0);
+  }
+
+  /** Returns this configuration listening on another address. */
+  public RegistryConfig withListen(InetSocketAddress address) {
+    return new RegistryConfig(
+        address,
+        readOnly,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idleTimeout,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        shutdownTimeout,
+        ioThreads);
+  }
+
+  /** Returns this configuration, read-only or not. */
+  public RegistryConfig withReadOnly(boolean value) {
+    return new RegistryConfig(
+        listen,
+        value,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idleTimeout,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        shutdownTimeout,
+        ioThreads);
+  }
+
+  /** Returns this configuration with other limits on manifests and upload sessions. */
+  public RegistryConfig withLimits(
+      int manifestBytes, int uploadSessions, Duration sessionTimeout, Duration idle) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        maxHeaderBytes,
+        manifestBytes,
+        idle,
+        uploadSessions,
+        sessionTimeout,
+        sweepInterval,
+        shutdownTimeout,
+        ioThreads);
+  }
+
+  private static void positive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " " + value + " must be positive");
+    }
+  }
+
+  private static void positive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(name + " " + value + " must be positive");
+    }
+  }
+}

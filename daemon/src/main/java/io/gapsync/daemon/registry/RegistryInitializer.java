@@ -1,0 +1,72 @@
+package io.gapsync.daemon.registry;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Composes the pipeline of one connection; it holds no logic of its own (STYLE rule 11).
+ *
+ * <pre>
+ * idle        IdleStateHandler (all idle, output progress counts)
+ * idleCloser  IdleCloser: close when idle
+ * codec       HttpServerCodec (header limit from the config)
+ * malformed   MalformedRequestHandler: 400/414/431 and close
+ * keepAlive   HttpServerKeepAliveHandler
+ * continue    HttpServerExpectContinueHandler: 100 Continue for streamed bodies
+ * chunked     ChunkedWriteHandler: streamed blob bodies, bounded memory
+ * registry    RegistryHandler: routes, request bodies streamed into the store
+ * </pre>
+ */
+final class RegistryInitializer extends ChannelInitializer<Channel> {
+
+  /** Largest piece of a body the decoder hands over at once. */
+  static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+  private final Services services;
+  private final AtomicInteger inFlight;
+  private final ChannelGroup channels;
+
+  RegistryInitializer(Services services, AtomicInteger inFlight, ChannelGroup channels) {
+    this.services = services;
+    this.inFlight = inFlight;
+    this.channels = channels;
+  }
+
+  @Override
+  protected void initChannel(Channel ch) {
+    if (channels != null) {
+      channels.add(ch);
+    }
+    compose(ch.pipeline(), services, inFlight);
+  }
+
+  /** Adds the registry's handlers to a pipeline (also used by the handler tests). */
+  static void compose(ChannelPipeline p, Services services, AtomicInteger inFlight) {
+    RegistryConfig c = services.config();
+    long idleMillis = c.idleTimeout().toMillis();
+    p.addLast("idle", new IdleStateHandler(true, 0, 0, idleMillis, TimeUnit.MILLISECONDS));
+    p.addLast("idleCloser", new IdleCloser());
+    p.addLast(
+        "codec",
+        new HttpServerCodec(
+            new HttpDecoderConfig()
+                .setMaxHeaderSize(c.maxHeaderBytes())
+                .setMaxInitialLineLength(8192)
+                .setMaxChunkSize(MAX_CHUNK_BYTES)));
+    p.addLast("malformed", new MalformedRequestHandler());
+    p.addLast("keepAlive", new HttpServerKeepAliveHandler());
+    p.addLast("continue", new HttpServerExpectContinueHandler());
+    p.addLast("chunked", new ChunkedWriteHandler());
+    p.addLast("registry", new RegistryHandler(services, inFlight));
+  }
+}

@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# Runs gapsync's benchmarks side by side with their baselines, in one run, and prints a summary
+# table (also written to perf/target/results.md). See perf/README.md for what each figure means.
+#
+#   perf/run-benchmarks.sh [--only ingest|inventory|jmh] [--no-jmh] [--no-build] [--runs N]
+#
+# 1. ingest: a multi-layer OCI layout built from a real Debian root filesystem (debootstrap +
+#    umoci, cached under perf/target/bench/) is copied and hashed with cp + sha256sum ("raw"),
+#    copied by skopeo (if installed), added with `gapsync add` into a fresh store and exported
+#    with `gapsync get`; each side runs --runs times (default 2), first and later runs reported.
+# 2. inventory: a synthetic store of 1,000,000 blobs (built once by SyntheticStoreBench, cached)
+#    is timed with `gapsync inventory export` and `gapsync inventory missing --json` against the
+#    inventory of a site holding 99% of it, at -Xmx1g and at -Xmx256m.
+# 3. jmh: DigestSetBenchmark and InventoryReadBenchmark.
+#
+# Needs root for debootstrap (first run only) and Debian's archive for it; installs debootstrap,
+# umoci and time with apt-get when missing. Environment: GAPSYNC_BENCH_DIR (cache and scratch,
+# default perf/target/bench), GAPSYNC_BENCH_JARS_MB (size of the jar layer, default 250).
+set -euo pipefail
+
+perf="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$perf")"
+bench="${GAPSYNC_BENCH_DIR:-$perf/target/bench}"
+jars_mb="${GAPSYNC_BENCH_JARS_MB:-250}"
+results="$perf/target/results.md"
+gapsync="$repo/bin/gapsync"
+jar="$repo/cli/target/gapsync.jar"
+
+only=""
+jmh=1
+build=1
+runs=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) only="$2"; shift 2 ;;
+    --no-jmh) jmh=0; shift ;;
+    --no-build) build=0; shift ;;
+    --runs) runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "run-benchmarks.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+wants() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+
+log() { printf '\n== %s\n' "$*" >&2; }
+die() { echo "run-benchmarks.sh: $*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ tools and build
+
+need_tools() {
+  local missing=()
+  for t in "$@"; do
+    case "$t" in
+      time) [ -x /usr/bin/time ] || missing+=(time) ;;
+      *) command -v "$t" >/dev/null 2>&1 || missing+=("$t") ;;
+    esac
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || die "missing ${missing[*]}: install them (apt-get install -y ${missing[*]})"
+    log "Installing ${missing[*]}"
+    apt-get update -qq >&2 && apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
+
+need_tools time
+mkdir -p "$bench"
+if [ "$build" = 1 ] || [ ! -f "$jar" ] || [ ! -f "$perf/target/classpath.txt" ]; then
+  log "Building gapsync.jar and the perf module (./mvnw -Pbench -pl perf -am package)"
+  (cd "$repo" && ./mvnw -B -q -DskipTests -Pbench -pl perf -am package) >&2
+fi
+[ -f "$jar" ] || die "$jar was not built"
+perf_cp="$perf/target/classes:$(cat "$perf/target/classpath.txt")"
+
+# ------------------------------------------------------------------ measuring
+
+# measure NAME HEAP CMD...: runs CMD under /usr/bin/time -v; for gapsync, the JVM gets -XmxHEAP
+# and a GC log ('-' for HEAP: not a JVM). Sets M_WALL (s), M_RSS (MiB), M_HEAP_PEAK and
+# M_HEAP_LIVE (MiB: the most heap in use seen, before a collection or at exit, and the most left
+# after a collection), M_RC, M_LOAD (1-minute load average before it); appends a line to $bench/measurements.log.
+measure() {
+  local name="$1" heap="$2"
+  shift 2
+  local tf="$bench/time-$name.txt" gc="$bench/gc-$name.log" t0 t1
+  rm -f "$gc"
+  M_LOAD=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$(date +%s%N)
+  set +e
+  if [ "$heap" = - ]; then
+    /usr/bin/time -v -o "$tf" "$@" > "$bench/stdout-$name.txt"
+  else
+    GAPSYNC_JAVA_OPTS="-Xmx$heap -Xlog:gc,gc+heap+exit:file=$gc" /usr/bin/time -v -o "$tf" "$@" \
+      > "$bench/stdout-$name.txt"
+  fi
+  M_RC=$?
+  set -e
+  t1=$(date +%s%N)
+  M_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+  M_RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$tf")
+  M_HEAP_PEAK=-
+  M_HEAP_LIVE=-
+  if [ "$heap" != - ] && [ -f "$gc" ]; then
+    read -r M_HEAP_PEAK M_HEAP_LIVE < <(gc_summary "$gc")
+  fi
+  printf '%s load=%s rc=%s wall=%ss rss=%sMiB heap_peak=%sMiB heap_after_gc=%sMiB cmd=%s\n' \
+    "$name" "$M_LOAD" "$M_RC" "$M_WALL" "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$*" >> "$bench/measurements.log"
+  echo "   $name: ${M_WALL}s, max RSS ${M_RSS} MiB, heap peak ${M_HEAP_PEAK} MiB, after GC ${M_HEAP_LIVE} MiB (exit $M_RC)" >&2
+}
+
+# gc_summary LOG: prints "PEAK LIVE" in MiB from unified GC logging: PEAK is the largest heap
+# occupancy seen (before any collection, or in use at exit), LIVE the largest after a collection.
+gc_summary() {
+  awk '
+    function mib(v,   n, u) {
+      n = v + 0; u = substr(v, length(v), 1)
+      if (u == "K") return n / 1024; if (u == "G") return n * 1024; return n
+    }
+    /GC\([0-9]+\)/ && match($0, /[0-9]+[KMG]->[0-9]+[KMG]\(/) {
+      s = substr($0, RSTART, RLENGTH - 1); split(s, p, "->")
+      if (mib(p[1]) > peak) peak = mib(p[1]); if (mib(p[2]) > live) live = mib(p[2])
+    }
+    /garbage-first heap/ && match($0, /used [0-9]+K/) {
+      u = substr($0, RSTART + 5, RLENGTH - 5); if (mib(u) > peak) peak = mib(u)
+    }
+    END { printf "%.0f %s\n", peak, (live > 0 ? sprintf("%.0f", live) : "-") }' "$1"
+}
+
+# run_label R: "1 (cold)" when run 1 can start from an empty page cache (root), else "R (warm)".
+# prepare_run R: writes back what earlier commands left dirty, so that no command pays for
+# another's writes, and before every command of run 1 empties the page cache, when allowed.
+can_drop=0
+if [ -w /proc/sys/vm/drop_caches ]; then can_drop=1; fi
+run_label() {
+  if [ "$1" = 1 ] && [ "$can_drop" = 1 ]; then echo "1 (cold)"; else echo "$1 (warm)"; fi
+}
+prepare_run() {
+  sync
+  if [ "$1" = 1 ] && [ "$can_drop" = 1 ]; then
+    echo 3 > /proc/sys/vm/drop_caches
+  fi
+}
+
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", b / 1e6 / s }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+rows=()
+row() { rows+=("| $(IFS='|'; echo "$*" | sed 's/|/ | /g') |"); }
+
+# ------------------------------------------------------------------ 1. ingest
+
+# Builds the multi-layer Debian layout once: three layers (the root filesystem without /usr,
+# /usr, and about $jars_mb MB of jars from the local Maven repository).
+build_layout() {
+  local layout="$bench/oci-debian" rootfs="$bench/rootfs" stage="$bench/layout-stage"
+  if [ -f "$layout.complete" ]; then
+    return
+  fi
+  need_tools debootstrap umoci
+  if [ ! -d "$rootfs" ]; then
+    log "debootstrap --variant=minbase bookworm (about a minute; needs deb.debian.org)"
+    rm -rf "$rootfs.partial"
+    debootstrap --variant=minbase bookworm "$rootfs.partial" http://deb.debian.org/debian >&2
+    mv "$rootfs.partial" "$rootfs"
+  fi
+  log "Building the OCI layout $layout"
+  rm -rf "$layout" "$stage"
+  mkdir -p "$stage/jars"
+  # Hard links: the staged copies cost no space and keep every owner, mode and time.
+  cp -al "$rootfs" "$stage/rest"
+  mv "$stage/rest/usr" "$stage/usr"
+  (cd "$HOME/.m2/repository" && find . -name '*.jar' -type f -printf '%s %p\n' | sort -k2) |
+    awk -v max="$((jars_mb * 1000000))" '{ t += $1; if (t <= max) print $2 }' |
+    (cd "$HOME/.m2/repository" && xargs -r cp --parents -t "$stage/jars")
+  umoci init --layout "$layout"
+  umoci new --image "$layout:base"
+  umoci insert --image "$layout:base" "$stage/rest" /
+  umoci insert --image "$layout:base" "$stage/usr" /usr
+  umoci insert --image "$layout:base" "$stage/jars" /opt/m2
+  # Each insert leaves the previous manifest and config behind: keep only what the image uses.
+  umoci gc --layout "$layout"
+  rm -rf "$stage"
+  touch "$layout.complete"
+}
+
+bench_ingest() {
+  build_layout
+  local layout="$bench/oci-debian" scratch="$bench/scratch"
+  local bytes blobs
+  bytes=$(find "$layout/blobs" -type f -printf '%s\n' | awk '{ t += $1 } END { print t }')
+  blobs=$(find "$layout/blobs" -type f | wc -l)
+  log "Ingest: $layout, $blobs blobs, $bytes bytes, $runs runs per side"
+  rows+=("" "### Ingest and export of a multi-layer Debian layout ($blobs blobs, $(mbps "$bytes" 1) MB)" ""
+    "| run | what | wall s | MB/s | vs raw | max RSS MiB | heap peak MiB | heap after GC max MiB | load |"
+    "|---|---|---|---|---|---|---|---|---|")
+  local r raw add lbl
+  measure jvm-start 256m "$gapsync" --version
+  row - "gapsync --version (JVM start, for scale)" "$M_WALL" - - "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$M_LOAD"
+  for r in $(seq 1 "$runs"); do
+    lbl=$(run_label "$r")
+    rm -rf "$scratch" && mkdir -p "$scratch"
+    prepare_run "$r"
+    measure "ingest-raw-$r" - bash -c \
+      'cp -r "$1/blobs/sha256" "$2/raw" && cd "$2/raw" && sha256sum -- * > /dev/null' _ "$layout" "$scratch"
+    [ "$M_RC" = 0 ] || die "the raw copy failed"
+    raw=$M_WALL
+    row "$lbl" "raw: cp -r + sha256sum" "$raw" "$(mbps "$bytes" "$raw")" "1.00" "$M_RSS" - - "$M_LOAD"
+    if command -v skopeo >/dev/null 2>&1; then
+      prepare_run "$r"
+      measure "ingest-skopeo-$r" - skopeo copy -q "oci:$layout:base" "oci:$scratch/skopeo:base"
+      [ "$M_RC" = 0 ] || die "skopeo copy failed"
+      row "$lbl" "skopeo copy oci: to oci:" "$M_WALL" "$(mbps "$bytes" "$M_WALL")" \
+        "$(ratio "$raw" "$M_WALL")" "$M_RSS" - - "$M_LOAD"
+    fi
+    prepare_run "$r"
+    measure "ingest-add-$r" 256m "$gapsync" add "oci:$layout:base" --as bench/debian:base --store "$scratch/store"
+    [ "$M_RC" = 0 ] || die "gapsync add failed (see $bench/gc-ingest-add-$r.log)"
+    add=$M_WALL
+    row "$lbl" "gapsync add (-Xmx256m)" "$add" "$(mbps "$bytes" "$add")" "$(ratio "$raw" "$add")" \
+      "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$M_LOAD"
+    prepare_run "$r"
+    measure "ingest-get-$r" 256m "$gapsync" get bench/debian:base "oci:$scratch/out" --store "$scratch/store"
+    [ "$M_RC" = 0 ] || die "gapsync get failed"
+    row "$lbl" "gapsync get to oci: (-Xmx256m)" "$M_WALL" "$(mbps "$bytes" "$M_WALL")" \
+      "$(ratio "$raw" "$M_WALL")" "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$M_LOAD"
+    # Export is bit for bit: the same blob files, by name (digest).
+    diff <(cd "$layout/blobs" && find . -type f | sort) <(cd "$scratch/out/blobs" && find . -type f | sort) \
+      >/dev/null || die "gapsync get did not give back the same blobs"
+    rm -rf "$scratch"
+  done
+  rows+=("" "MB = 10^6 bytes of blob files; \"vs raw\" = raw wall time / this wall time (1.00 = as fast as cp + sha256sum)."
+    "Every command starts after a sync, so none pays for the writes of the one before; cold: the page cache was also emptied (echo 3 > /proc/sys/vm/drop_caches); warm: not."
+    "Heap peak: the most heap in use seen in the GC log (before a collection, or at exit); RSS: /usr/bin/time -v;"
+    "load: the 1-minute load average just before the command; the benchmark itself makes about 1, more means other work shared the cores.")
+}
+
+# ------------------------------------------------------------------ 2. inventory
+
+bench_inventory() {
+  local store="$bench/synthetic-store" site="$bench/site-inventory.json" scratch="$bench/scratch-inv"
+  log "Preparing the synthetic 1,000,000-blob store and the site inventory (cached)"
+  java -cp "$perf_cp" io.gapsync.perf.SyntheticStoreBench --store "$store" --inventory "$site"
+  local sbytes
+  sbytes=$(du -sb "$store" | cut -f1)
+  rows+=("" "### inventory export and missing, synthetic store: 1,000,000 blobs, 10,000 manifests and tags ($(mbps "$sbytes" 1) MB on disk); site inventory $(mbps "$(stat -c %s "$site")" 1) MB, lacks 1%" ""
+    "| run | command | heap limit | wall s | max RSS MiB | heap peak MiB | heap after GC max MiB | result | load |"
+    "|---|---|---|---|---|---|---|---|---|")
+  local r heap res lbl
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  for r in $(seq 1 "$runs") small; do
+    heap=1g
+    lbl=$(run_label "$r")
+    if [ "$r" = small ]; then heap=256m; lbl="warm"; fi
+    prepare_run "$r"
+    measure "inv-export-$r" "$heap" "$gapsync" inventory export -o "$scratch/export.json" --store "$store"
+    res="exit $M_RC"
+    [ "$M_RC" = 0 ] && res="$(mbps "$(stat -c %s "$scratch/export.json")" 1) MB written"
+    row "$lbl" "inventory export -o FILE" "$heap" "$M_WALL" "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$res" "$M_LOAD"
+    prepare_run "$r"
+    measure "inv-missing-$r" "$heap" bash -c '"$1" inventory missing --against "$2" --json --store "$3" > "$4"' \
+      _ "$gapsync" "$site" "$store" "$scratch/missing.json"
+    res="exit $M_RC (does not fit)"
+    if [ "$M_RC" = 0 ]; then
+      res="lacks $(json_number manifestCount "$scratch/missing.json") manifests, $(json_number blobCount "$scratch/missing.json") blobs"
+    fi
+    row "$lbl" "inventory missing --against FILE --json" "$heap" "$M_WALL" "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$res" "$M_LOAD"
+  done
+  rm -rf "$scratch"
+}
+
+json_number() { grep -o "\"$1\" *: *[0-9]*" "$2" | head -1 | grep -o '[0-9]*$'; }
+
+# ------------------------------------------------------------------ 3. JMH
+
+bench_jmh() {
+  log "JMH: DigestSetBenchmark, InventoryReadBenchmark (about 4 minutes)"
+  java -cp "$perf_cp" org.openjdk.jmh.Main -rf text -rff "$bench/jmh.txt" \
+    'io.gapsync.perf.DigestSetBenchmark' 'io.gapsync.perf.InventoryReadBenchmark' >&2
+  rows+=("" "### JMH (perf/src/main/java/io/gapsync/perf)" "" '```')
+  while IFS= read -r line; do rows+=("$line"); done < "$bench/jmh.txt"
+  rows+=('```')
+}
+
+# ------------------------------------------------------------------ run and summarise
+
+rm -f "$bench/measurements.log"
+started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+wants ingest && bench_ingest
+wants inventory && bench_inventory
+[ "$jmh" = 1 ] && wants jmh && bench_jmh
+
+{
+  echo "# gapsync benchmark results"
+  echo
+  echo "Run $started by \`perf/run-benchmarks.sh${only:+ --only $only}\` on $(nproc) cores," \
+    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
+    "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)," \
+    "$(java -version 2>&1 | head -1)."
+  echo "Load average (1/5/15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)" \
+    "(the benchmark itself accounts for about 1; more is other work sharing the $(nproc) cores)."
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "Every measured command, with its exit code, is in $bench/measurements.log."
+} > "$results"
+echo >&2
+cat "$results"
