@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Applies one signed archive to the store, in this order (docs/ARCHIVE-FORMAT.md, "Importing"):
+ * Applies one signed archive to the store, in this order (docs/FORMAT.md section 4, "Importing"):
  *
  * <ol>
  *   <li>verify the signatures (threshold of trusted keys), then the expiry, before any entry is

@@ -17,7 +17,7 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The binary layout of an archive (docs/ARCHIVE-FORMAT.md, "Layout"). Big-endian integers.
+ * The binary layout of an archive (docs/FORMAT.md section 4, "Layout"). Big-endian integers.
  *
  * <pre>
  * header   0  8  magic "GAPSYNCA"

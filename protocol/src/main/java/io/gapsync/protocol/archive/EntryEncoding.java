@@ -8,7 +8,7 @@ import java.util.Set;
  * How an entry's bytes are stored in the archive. Format version 1 knows two encodings; a reader
  * refuses any other by name before it reads an entry, and an entry's optional {@code base} field (a
  * digest the receiver already holds) is reserved for a later patch encoding such as {@code
- * zstd-patch} (docs/ARCHIVE-FORMAT.md, "Encodings").
+ * zstd-patch} (docs/FORMAT.md section 4, "Encodings").
  */
 public final class EntryEncoding {
 

@@ -20,7 +20,7 @@ import java.util.Set;
 
 /**
  * The canonical JSON of an {@link ArchiveStatement}: UTF-8, no whitespace, fields in the fixed
- * order of docs/ARCHIVE-FORMAT.md, null written as {@code null}. Every string it writes is ASCII by
+ * order of docs/FORMAT.md section 4, null written as {@code null}. Every string it writes is ASCII by
  * its grammar, so escaping cannot differ between Jackson versions.
  */
 final class StatementCodec {

@@ -1,5 +1,5 @@
 /**
- * The signed diff archive (docs/ARCHIVE-FORMAT.md): a header, a signed {@link
+ * The signed diff archive (docs/FORMAT.md section 4): a header, a signed {@link
  * io.gapsync.protocol.archive.ArchiveStatement} verified before anything else is read, then the
  * entries in statement order, each framed and streamed, then a trailer. {@link
  * io.gapsync.protocol.archive.ArchiveWriter} writes one with bounded memory from a {@link

@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and writes key files (docs/ARCHIVE-FORMAT.md, "Key files"): {@code PREFIX.key} holds the
+ * Reads and writes key files (docs/FORMAT.md section 4, "Key files"): {@code PREFIX.key} holds the
  * private key, {@code PREFIX.pub} the public key, both small JSON documents with a format name and
  * version. The private key file is created with POSIX mode 0600 before any secret is written to it,
  * written to a temporary name, synced, and moved into place atomically; an existing key file is

@@ -9,6 +9,6 @@
  * <p>BouncyCastle's lightweight API does the cryptography; no BouncyCastle type appears in a public
  * signature. Signatures are always a list of {@link io.gapsync.protocol.trust.KeySignature}s, so
  * key rotation (sign with old and new key) and thresholds need no format change. See {@code
- * docs/ARCHIVE-FORMAT.md}, "Keys and trust".
+ * docs/FORMAT.md}, section 4.1.
  */
 package io.gapsync.protocol.trust;
