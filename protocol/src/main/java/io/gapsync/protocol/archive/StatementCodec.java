@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * The canonical JSON of an {@link ArchiveStatement}: UTF-8, no whitespace, fields in the fixed
- * order of docs/FORMAT.md section 4, null written as {@code null}. Every string it writes is ASCII by
- * its grammar, so escaping cannot differ between Jackson versions.
+ * order of docs/FORMAT.md section 4, null written as {@code null}. Every string it writes is ASCII
+ * by its grammar, so escaping cannot differ between Jackson versions.
  */
 final class StatementCodec {
 

@@ -16,8 +16,8 @@ import java.util.TreeSet;
 
 /**
  * What the offline site trusts: a set of producer keys and how many of them must sign (the
- * threshold, default 1). Read from a trust file (docs/FORMAT.md section 4, "Trust file") or a single
- * producer's {@code .pub} file (that key alone, threshold 1). Immutable and thread-safe.
+ * threshold, default 1). Read from a trust file (docs/FORMAT.md section 4, "Trust file") or a
+ * single producer's {@code .pub} file (that key alone, threshold 1). Immutable and thread-safe.
  *
  * <p>{@link #verify} counts each trusted key once, however many signatures claim it (a duplicate
  * key id cannot fake a threshold), ignores signatures by keys it does not trust, and requires the
