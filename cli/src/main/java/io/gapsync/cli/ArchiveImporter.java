@@ -12,6 +12,8 @@ import io.gapsync.protocol.trust.TrustPolicy;
 import io.gapsync.store.IngestLease;
 import io.gapsync.store.PutResult;
 import io.gapsync.store.Store;
+import io.gapsync.store.StoreException;
+import io.gapsync.store.TagMove;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -33,16 +35,18 @@ import java.util.Optional;
  *   <li>stream every entry, verifying it: blobs into the store with their expected digest and size
  *       (pinned by an {@link IngestLease}); manifests are held (bounded) until every entry and the
  *       trailer verified;
- *   <li>store the manifests (children first), then move the tags, then record the archive, its
- *       watermark and which sequence set each tag, in one metadata write.
+ *   <li>store the manifests (children first), then, in one atomic write ({@link Store#moveTags}),
+ *       move the tags (each only if it still points where the plan saw it) and record the archive,
+ *       its watermark and which sequence set each tag.
  * </ol>
  *
- * <p>On any failure the content this import created is discarded and moved tags are put back, so
- * the store is as before. Rollback rule: a tag update applies if the tag points at its {@code from}
- * (or at its {@code to}: nothing to do); otherwise only if the tag's current target was set by an
- * earlier archive of the same producer (a lower sequence) and not moved since, which lets two
- * archives computed against the same stale inventory apply in order but never lets an older archive
- * undo a newer one.
+ * <p>On any failure before that write the content this import created is discarded, so the store is
+ * as before; the write itself lands whole or not at all, so no tag is ever moved without its
+ * record. Rollback rule: a tag update applies if the tag points at its {@code from} (or at its
+ * {@code to}: nothing to do); otherwise only if the tag's current target was set by an earlier
+ * archive of the same producer (a lower sequence) and not moved since, which lets two archives
+ * computed against the same stale inventory apply in order but never lets an older archive undo a
+ * newer one.
  */
 final class ArchiveImporter {
 
@@ -67,6 +71,8 @@ final class ArchiveImporter {
    * @param blobsPresent blobs the store held already
    * @param manifestsAdded manifests stored that the store lacked
    * @param tagsMoved tags set or moved
+   * @param tagsKept tag updates not applied because a newer archive of the same producer already
+   *     set the tag (rollback protection: the content arrived, the tag stays)
    */
   record Result(
       String archive,
@@ -76,7 +82,8 @@ final class ArchiveImporter {
       long bytesAdded,
       long blobsPresent,
       long manifestsAdded,
-      List<TagUpdate> tagsMoved) {}
+      List<TagUpdate> tagsMoved,
+      List<TagUpdate> tagsKept) {}
 
   private final Store store;
   private final TrustPolicy trust;
@@ -111,7 +118,7 @@ final class ArchiveImporter {
                   + s.archiveId()
                   + " and a different statement was applied before: refusing a reused archive id");
         }
-        return new Result(name, s, true, 0, 0, 0, 0, List.of());
+        return new Result(name, s, true, 0, 0, 0, 0, List.of(), List.of());
       }
       if (!s.siteId().equals(store.siteId())) {
         throw new CliException(
@@ -124,7 +131,7 @@ final class ArchiveImporter {
                 + ": import it at the site whose inventory it was made from");
       }
       checkAssumedPresent(name, s);
-      List<TagUpdate> moves = planTags(name, s);
+      TagPlan tags = planTags(name, s);
       long manifestBytes =
           s.entries().stream()
               .filter(e -> e.kind() == EntryKind.MANIFEST)
@@ -139,7 +146,7 @@ final class ArchiveImporter {
                 + " bytes, over the limit of "
                 + MANIFEST_BYTES_MAX);
       }
-      return apply(name, reader, moves);
+      return apply(name, reader, tags);
     }
   }
 
@@ -171,9 +178,20 @@ final class ArchiveImporter {
     }
   }
 
+  /**
+   * The tag updates of an archive that move something, and the compare-and-set moves that apply
+   * them (each expecting the target seen now).
+   *
+   * @param updates the updates that move a tag, in statement order
+   * @param moves one move per update
+   */
+  private record TagPlan(List<TagUpdate> updates, List<TagMove> moves, List<TagUpdate> kept) {}
+
   /** The tag updates that move something; refuses rollbacks. */
-  private List<TagUpdate> planTags(String name, ArchiveStatement s) {
-    List<TagUpdate> moves = new ArrayList<>();
+  private TagPlan planTags(String name, ArchiveStatement s) {
+    List<TagUpdate> updates = new ArrayList<>();
+    List<TagMove> moves = new ArrayList<>();
+    List<TagUpdate> kept = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     for (TagUpdate t : s.tags()) {
       Digest current = store.resolveTag(t.repository(), t.tag()).orElse(null);
@@ -181,7 +199,12 @@ final class ArchiveImporter {
         continue;
       }
       if (java.util.Objects.equals(current, t.from()) || setByEarlierArchive(s, t, current)) {
-        moves.add(t);
+        updates.add(t);
+        moves.add(new TagMove(t.repository(), t.tag(), current, t.to()));
+      } else if (setByLaterArchive(s, t, current)) {
+        // A newer archive of this producer moved the tag already: never move it back, but let
+        // the rest of this (late) archive apply.
+        kept.add(t);
       } else {
         refused.add(
             t.reference()
@@ -204,7 +227,7 @@ final class ArchiveImporter {
               + String.join("; ", refused)
               + ": an older archive cannot undo a newer one; export again against a fresh inventory");
     }
-    return moves;
+    return new TagPlan(updates, moves, kept);
   }
 
   /** True if the tag's current target was set by an earlier archive of the same producer. */
@@ -222,18 +245,33 @@ final class ArchiveImporter {
         && parts[1].equals(current.toString());
   }
 
+  /** True if the tag's current target was set by a later archive of the same producer. */
+  private boolean setByLaterArchive(ArchiveStatement s, TagUpdate t, Digest current) {
+    if (current == null) {
+      return false;
+    }
+    Optional<String> rec = store.meta(tagKey(s.producerId(), t));
+    if (rec.isEmpty()) {
+      return false;
+    }
+    String[] parts = rec.get().split(" ");
+    return parts.length == 2
+        && Long.parseLong(parts[0]) > s.sequence()
+        && parts[1].equals(current.toString());
+  }
+
   static String tagKey(String producer, TagUpdate t) {
     return TAG_PREFIX + producer + "/" + t.repository() + ":" + t.tag();
   }
 
-  private Result apply(String name, ArchiveReader reader, List<TagUpdate> moves)
-      throws IOException {
+  private Result apply(String name, ArchiveReader reader, TagPlan tags) throws IOException {
     ArchiveStatement s = reader.statement();
     List<Digest> created = new ArrayList<>();
     Map<Integer, byte[]> manifests = new LinkedHashMap<>();
-    Map<TagUpdate, Optional<Digest>> moved = new LinkedHashMap<>();
     long[] counts = new long[4];
-    // The lease closes before an undo, so that discard can remove what it pinned.
+    boolean committed = false;
+    // The lease closes before an undo, so that discard can remove what it pinned; it stays open
+    // until the tags that reach the new content have landed, so a concurrent gc keeps it.
     try {
       try (IngestLease lease = store.lease();
           Progress progress = Progress.onTerminal("Importing " + name, s.storedBytes())) {
@@ -274,44 +312,61 @@ final class ArchiveImporter {
             counts[3]++;
           }
         }
-        Map<String, String> record = new LinkedHashMap<>();
-        for (TagUpdate t : moves) {
-          moved.put(t, store.resolveTag(t.repository(), t.tag()));
-          store.tag(t.repository(), t.tag(), t.to());
-          record.put(tagKey(s.producerId(), t), s.sequence() + " " + t.to());
-        }
-        long watermark =
-            store.meta(WATERMARK_PREFIX + s.producerId()).map(Long::parseLong).orElse(0L);
-        record.put(
-            WATERMARK_PREFIX + s.producerId(), Long.toString(Math.max(watermark, s.sequence())));
-        record.put(
-            APPLIED_PREFIX + s.archiveId(),
-            "sequence="
-                + s.sequence()
-                + " producer="
-                + s.producerId()
-                + " statement="
-                + reader.statementDigest()
-                + " at="
-                + now);
-        store.putMeta(record);
+        commit(name, reader, tags);
+        committed = true;
       }
     } catch (IOException | RuntimeException e) {
-      undo(moved, created);
+      if (!committed) {
+        // Nothing of this archive is tagged or recorded: drop the content it created.
+        store.discard(created);
+      }
       throw e;
     }
-    return new Result(name, s, false, counts[0], counts[1], counts[2], counts[3], moves);
+    return new Result(
+        name, s, false, counts[0], counts[1], counts[2], counts[3], tags.updates(), tags.kept());
   }
 
-  private void undo(Map<TagUpdate, Optional<Digest>> moved, List<Digest> created) {
-    for (Map.Entry<TagUpdate, Optional<Digest>> m : moved.entrySet()) {
-      TagUpdate t = m.getKey();
-      if (m.getValue().isPresent()) {
-        store.tag(t.repository(), t.tag(), m.getValue().get());
-      } else {
-        store.untag(t.repository(), t.tag());
-      }
+  /**
+   * Moves the tags and records the archive, its watermark and which sequence set each tag, in one
+   * atomic write: a crash leaves both or neither.
+   *
+   * @throws CliException if a tag moved since the plan was made (nothing changed)
+   */
+  private void commit(String name, ArchiveReader reader, TagPlan tags) {
+    ArchiveStatement s = reader.statement();
+    Map<String, String> record = new LinkedHashMap<>();
+    for (TagUpdate t : tags.updates()) {
+      record.put(tagKey(s.producerId(), t), s.sequence() + " " + t.to());
     }
-    store.discard(created);
+    long watermark = store.meta(WATERMARK_PREFIX + s.producerId()).map(Long::parseLong).orElse(0L);
+    record.put(WATERMARK_PREFIX + s.producerId(), Long.toString(Math.max(watermark, s.sequence())));
+    record.put(
+        APPLIED_PREFIX + s.archiveId(),
+        "sequence="
+            + s.sequence()
+            + " producer="
+            + s.producerId()
+            + " statement="
+            + reader.statementDigest()
+            + " at="
+            + now);
+    try {
+      store.moveTags(tags.moves(), record);
+    } catch (StoreException e) {
+      if (e.code() != StoreException.Code.TAG_CONFLICT) {
+        throw e;
+      }
+      throw new CliException(
+          "Tried to import archive "
+              + name
+              + " (producer "
+              + s.producerId()
+              + ", sequence "
+              + s.sequence()
+              + ") but a tag changed while it was being imported: "
+              + e.getMessage()
+              + " (import it again)",
+          e);
+    }
   }
 }

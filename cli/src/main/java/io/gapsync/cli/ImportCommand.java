@@ -111,6 +111,9 @@ final class ImportCommand implements Callable<Integer> {
     r.put("blobsPresent", res.blobsPresent());
     r.put("manifestsAdded", res.manifestsAdded());
     r.put("tags", res.tagsMoved().stream().map(t -> t.reference() + " -> " + t.to()).toList());
+    r.put(
+        "tagsKept",
+        res.tagsKept().stream().map(t -> t.reference() + " (newer archive set it)").toList());
   }
 
   private static String text(ArchiveImporter.Result res) {
@@ -137,6 +140,11 @@ final class ImportCommand implements Callable<Integer> {
         .append(" manifests added");
     for (TagUpdate t : res.tagsMoved()) {
       b.append("\n  tag ").append(t.reference()).append(" -> ").append(t.to());
+    }
+    for (TagUpdate t : res.tagsKept()) {
+      b.append("\n  tag ")
+          .append(t.reference())
+          .append(" kept: a newer archive of this producer set it");
     }
     return b.toString();
   }

@@ -224,7 +224,7 @@ class ArchiveCommandsTest {
   }
 
   @Test
-  void archivesFromTheSameStaleInventoryApplyInOrderButAnOlderOneCannotUndoANewerOne()
+  void archivesFromTheSameStaleInventoryApplyInOrderAndAnOlderOneNeverMovesATagBack()
       throws Exception {
     Path inv = ArchiveCli.inventory(site, tmp.resolve("inv.json"), CLOCK);
     export(inv, tmp.resolve("a"), "apps/web:v1");
@@ -248,17 +248,42 @@ class ArchiveCommandsTest {
       assertThat(s.resolveTag("apps/web", "latest")).contains(v2);
     }
 
-    // A fresh site gets c first: the older b must not move latest back to v1.
+    // A fresh site gets c first: the older b applies, but must not move latest back to v1.
     Path other = tmp.resolve("other");
     Store.open(other, StoreOptions.defaults(), "site-a").close();
     assertThat(importInto(other, CLOCK, c).exitCode()).isZero();
-    StoreSnapshot before = StoreSnapshot.of(other);
     CliRun r = importInto(other, CLOCK, b);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("apps/web:latest kept: a newer archive of this producer set it");
+    try (Store s = Store.open(other, StoreOptions.defaults().asReadOnly())) {
+      assertThat(s.resolveTag("apps/web", "latest")).contains(v2);
+    }
+  }
+
+  @Test
+  void aTagMovedLocallyRefusesAnArchiveThatWouldMoveIt() throws Exception {
+    Path inv = ArchiveCli.inventory(site, tmp.resolve("inv.json"), CLOCK);
+    try (Store c = Store.open(connected, StoreOptions.defaults())) {
+      c.tag("apps/web", "latest", v1);
+    }
+    export(inv, tmp.resolve("a"), "apps/web:latest");
+    Path a = only(tmp.resolve("a"), "*.gsa");
+    // The site points latest somewhere else by hand after its inventory was taken.
+    assertThat(importInto(site, CLOCK, a).exitCode()).isZero();
+    Digest other;
+    try (Store s = Store.open(site, StoreOptions.defaults())) {
+      other = SampleImages.add(s, "apps/local", "x");
+      s.tag("apps/web", "latest", other);
+    }
+    try (Store c = Store.open(connected, StoreOptions.defaults())) {
+      c.tag("apps/web", "latest", SampleImages.add(c, "apps/web", "v9"));
+    }
+    export(inv, tmp.resolve("b"), "apps/web:latest");
+    StoreSnapshot before = StoreSnapshot.of(site);
+    CliRun r = importInto(site, CLOCK, only(tmp.resolve("b"), "*.gsa"));
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err())
-        .contains("apps/web:latest points at " + v2)
-        .contains("an older archive cannot undo a newer one");
-    assertThat(StoreSnapshot.of(other)).isEqualTo(before);
+    assertThat(r.err()).contains("apps/web:latest points at " + other);
+    assertThat(StoreSnapshot.of(site)).isEqualTo(before);
   }
 
   @Test

@@ -51,23 +51,34 @@ final class MetaIndex {
 
   void put(Map<String, String> entries) {
     try (WriteBatch batch = new WriteBatch()) {
-      for (Map.Entry<String, String> e : entries.entrySet()) {
-        checkKey(e.getKey());
-        byte[] k = Keys.utf8(PREFIX + e.getKey());
-        if (e.getValue() == null) {
-          batch.delete(db.meta, k);
-        } else {
-          byte[] v = Keys.utf8(e.getValue());
-          if (v.length > VALUE_MAX_BYTES) {
-            throw new IllegalArgumentException(
-                "metadata value of " + e.getKey() + " is over " + VALUE_MAX_BYTES + " bytes");
-          }
-          batch.put(db.meta, k, v);
-        }
-      }
+      addTo(batch, entries);
       db.db.write(db.commitWrite, batch);
     } catch (RocksDBException e) {
       throw Db.io("write metadata " + entries.keySet(), e);
+    }
+  }
+
+  /**
+   * Adds metadata writes to a batch another index commits (so that they land atomically with it); a
+   * null value removes its key. Checks every key and value; nothing is written until the caller
+   * writes the batch.
+   *
+   * @throws IllegalArgumentException if a key is malformed or a value too large
+   */
+  void addTo(WriteBatch batch, Map<String, String> entries) throws RocksDBException {
+    for (Map.Entry<String, String> e : entries.entrySet()) {
+      checkKey(e.getKey());
+      byte[] k = Keys.utf8(PREFIX + e.getKey());
+      if (e.getValue() == null) {
+        batch.delete(db.meta, k);
+      } else {
+        byte[] v = Keys.utf8(e.getValue());
+        if (v.length > VALUE_MAX_BYTES) {
+          throw new IllegalArgumentException(
+              "metadata value of " + e.getKey() + " is over " + VALUE_MAX_BYTES + " bytes");
+        }
+        batch.put(db.meta, k, v);
+      }
     }
   }
 

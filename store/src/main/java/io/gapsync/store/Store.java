@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -347,6 +349,42 @@ public final class Store implements AutoCloseable {
         "tag " + repository + ":" + tag,
         () -> {
           tags.tag(repository, tag, manifest);
+          return null;
+        });
+  }
+
+  /**
+   * Moves several tags at once, each only if it points where its move expects (compare-and-set), in
+   * one atomic, synced write: either every move lands or none does.
+   *
+   * @param moves the moves; each tag at most once; may be empty
+   * @throws StoreException TAG_CONFLICT naming each tag that is not at its expected target (with
+   *     the expected and the actual target; nothing changed), MANIFEST_UNKNOWN if a target manifest
+   *     is not held (nothing changed), READ_ONLY, CLOSED, IO
+   * @throws IllegalArgumentException if a tag appears twice
+   */
+  public void moveTags(List<TagMove> moves) {
+    moveTags(moves, Map.of());
+  }
+
+  /**
+   * Moves several tags like {@link #moveTags(List)} and records metadata (as {@link #putMeta}) in
+   * the same atomic write, so that a crash leaves either the moves and the record, or neither.
+   *
+   * @param moves the moves; each tag at most once; may be empty
+   * @param metadata key to value (or null to remove), written only if every move applies
+   * @throws StoreException TAG_CONFLICT, MANIFEST_UNKNOWN, READ_ONLY, CLOSED, IO (nothing changed)
+   * @throws IllegalArgumentException if a tag appears twice, a metadata key is malformed or a value
+   *     too large (nothing changed)
+   */
+  public void moveTags(List<TagMove> moves, Map<String, String> metadata) {
+    checkWritable("move " + moves.size() + " tags");
+    List<TagMove> copy = List.copyOf(moves);
+    Map<String, String> records = new LinkedHashMap<>(metadata);
+    locks.gcShared(
+        "move " + copy.size() + " tags",
+        () -> {
+          tags.move(copy, records, meta);
           return null;
         });
   }

@@ -35,7 +35,9 @@ public class StoreException extends RuntimeException {
     /** The store was closed, or closed while the operation was in progress. */
     CLOSED,
     /** A repository or tag name is not valid (OCI distribution spec grammar). */
-    NAME_INVALID
+    NAME_INVALID,
+    /** A compare-and-set tag move found a tag not where it expected it ({@code Store.moveTags}). */
+    TAG_CONFLICT
   }
 
   private final Code code;

@@ -2,17 +2,25 @@ package io.gapsync.store;
 
 import io.gapsync.protocol.Digest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 
 /**
  * The {@code tags} column family: {@code repository SEP tag} to a manifest digest. Callers (the
  * {@link Store}) hold the database lifecycle lock; tagging also holds the gc lock's read side so
- * that a manifest checked present cannot be collected before the tag lands.
+ * that a manifest checked present cannot be collected before the tag lands. Every write of a tag
+ * ({@link #tag}, {@link #untag}, {@link #move}) also holds this index's write monitor, taken after
+ * both store locks, so that a compare-and-set in {@link #move} sees no other tag write between its
+ * check and its batch.
  */
 final class TagIndex {
 
@@ -24,6 +32,7 @@ final class TagIndex {
 
   private final Db db;
   private final ManifestIndex manifests;
+  private final Object writeLock = new Object();
 
   TagIndex(Db db, ManifestIndex manifests) {
     this.db = db;
@@ -63,6 +72,73 @@ final class TagIndex {
   /** Points the tag at a manifest; the caller holds the gc lock's read side. */
   void tag(String repository, String tag, Digest manifest) {
     checkNames(repository, tag);
+    synchronized (writeLock) {
+      checkHeld(repository, tag, manifest);
+      try {
+        db.db.put(db.tags, db.commitWrite, Keys.pair(repository, tag), Keys.digest(manifest));
+      } catch (RocksDBException e) {
+        throw Db.io("tag " + repository + ":" + tag, e);
+      }
+    }
+  }
+
+  /**
+   * Applies tag moves and metadata writes in one atomic, synced batch if every tag points at what
+   * its move expects and every target manifest is held; otherwise writes nothing. The caller holds
+   * the gc lock's read side.
+   *
+   * @param moves the moves; a tag at most once
+   * @param metadata metadata written in the same batch ({@link MetaIndex#addTo})
+   * @throws StoreException TAG_CONFLICT naming every tag that is not where its move expects it,
+   *     MANIFEST_UNKNOWN if a target is not held
+   * @throws IllegalArgumentException if a tag appears twice, or a metadata key or value is bad
+   */
+  void move(List<TagMove> moves, Map<String, String> metadata, MetaIndex meta) {
+    Set<String> seen = new HashSet<>();
+    for (TagMove m : moves) {
+      if (!seen.add(m.reference())) {
+        throw new IllegalArgumentException("tag " + m.reference() + " is moved twice in one batch");
+      }
+    }
+    synchronized (writeLock) {
+      List<String> conflicts = new ArrayList<>();
+      for (TagMove m : moves) {
+        Digest actual = resolve(m.repository(), m.tag()).orElse(null);
+        if (!Objects.equals(actual, m.expected())) {
+          conflicts.add(
+              m.reference()
+                  + " points at "
+                  + (actual == null ? "nothing" : actual)
+                  + ", not at "
+                  + (m.expected() == null ? "nothing" : m.expected())
+                  + " as expected");
+        }
+      }
+      if (!conflicts.isEmpty()) {
+        throw new StoreException(
+            StoreException.Code.TAG_CONFLICT,
+            "Tried to move "
+                + moves.size()
+                + " tags at once but failed because "
+                + String.join("; ", conflicts)
+                + ": nothing was changed; read the tags again and retry");
+      }
+      for (TagMove m : moves) {
+        checkHeld(m.repository(), m.tag(), m.target());
+      }
+      try (WriteBatch batch = new WriteBatch()) {
+        for (TagMove m : moves) {
+          batch.put(db.tags, Keys.pair(m.repository(), m.tag()), Keys.digest(m.target()));
+        }
+        meta.addTo(batch, metadata);
+        db.db.write(db.commitWrite, batch);
+      } catch (RocksDBException e) {
+        throw Db.io("move tags " + moves.stream().map(TagMove::reference).toList(), e);
+      }
+    }
+  }
+
+  private void checkHeld(String repository, String tag, Digest manifest) {
     if (!manifests.has(manifest)) {
       throw new StoreException(
           StoreException.Code.MANIFEST_UNKNOWN,
@@ -75,23 +151,20 @@ final class TagIndex {
               + " but failed because "
               + "the store does not hold that manifest: store the manifest first");
     }
-    try {
-      db.db.put(db.tags, db.commitWrite, Keys.pair(repository, tag), Keys.digest(manifest));
-    } catch (RocksDBException e) {
-      throw Db.io("tag " + repository + ":" + tag, e);
-    }
   }
 
   /** Removes a tag; returns false if it did not exist. */
   boolean untag(String repository, String tag) {
-    if (resolve(repository, tag).isEmpty()) {
-      return false;
-    }
-    try {
-      db.db.delete(db.tags, db.commitWrite, Keys.pair(repository, tag));
-      return true;
-    } catch (RocksDBException e) {
-      throw Db.io("remove tag " + repository + ":" + tag, e);
+    synchronized (writeLock) {
+      if (resolve(repository, tag).isEmpty()) {
+        return false;
+      }
+      try {
+        db.db.delete(db.tags, db.commitWrite, Keys.pair(repository, tag));
+        return true;
+      } catch (RocksDBException e) {
+        throw Db.io("remove tag " + repository + ":" + tag, e);
+      }
     }
   }
 

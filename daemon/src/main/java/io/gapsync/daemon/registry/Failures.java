@@ -42,7 +42,12 @@ final class Failures {
           break;
       }
     }
-    LOG.error("{} {} failed", req.method(), req.uri(), e);
+    LOG.error(
+        "{} {} failed (request {})",
+        req.method(),
+        req.uri(),
+        req.headers().get(RequestObserver.REQUEST_ID),
+        e);
     return new RegistryException(
         ErrorCode.UNSUPPORTED,
         HttpResponseStatus.INTERNAL_SERVER_ERROR,

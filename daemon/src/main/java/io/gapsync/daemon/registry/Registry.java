@@ -20,6 +20,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * Store calls run on the event loops: a request body is written into the store as it arrives, so
  * TCP flow control bounds the memory a fast client can make the registry hold.
  *
+ * <p>Also serves {@code /metrics}, {@code /healthz} and {@code /readyz}. The store's blob count and
+ * size for {@code /metrics} are refreshed every {@link RegistryConfig#storeStatsInterval()} by one
+ * background thread, off the event loops, because counting walks the store.
+ *
  * <p>The caller owns the store and closes it after {@link #close()}. Thread-safe.
  */
 public final class Registry implements AutoCloseable {
@@ -45,6 +51,8 @@ public final class Registry implements AutoCloseable {
   private final ChannelGroup channels;
   private final AtomicInteger inFlight;
   private final ScheduledFuture<?> sweep;
+  private final ScheduledExecutorService stats;
+  private final Object statsLock = new Object();
   private boolean closed;
 
   private Registry(
@@ -60,6 +68,15 @@ public final class Registry implements AutoCloseable {
     this.inFlight = inFlight;
     long every = services.config().sweepInterval().toMillis();
     this.sweep = group.scheduleAtFixedRate(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    this.stats =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gapsync-registry-stats");
+              t.setDaemon(true);
+              return t;
+            });
+    long statsEvery = services.config().storeStatsInterval().toMillis();
+    stats.scheduleWithFixedDelay(this::refreshStoreStats, 0, statsEvery, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -137,15 +154,32 @@ public final class Registry implements AutoCloseable {
     }
   }
 
+  /**
+   * Counts the store's blobs and their bytes for {@code /metrics}. Walks the store: runs on the
+   * stats thread (and in tests), never on an event loop. A failure keeps the last counts. Counts do
+   * not overlap, so a later count never loses to an earlier one that finished late.
+   */
+  void refreshStoreStats() {
+    synchronized (statsLock) {
+      try {
+        io.gapsync.store.StoreStats s = services.store().stats();
+        services.metrics().storeCounts(s.blobs(), s.blobBytes());
+      } catch (RuntimeException e) {
+        LOG.warn("Counting the store for /metrics failed; the last counts stay", e);
+      }
+    }
+  }
+
   /** The shared state (tests). */
   Services services() {
     return services;
   }
 
   /**
-   * Shuts down gracefully: stops accepting, lets requests in flight finish for up to {@link
-   * RegistryConfig#shutdownTimeout()}, closes the connections, cancels open upload sessions and
-   * releases the push leases. Safe to call more than once. The store stays open.
+   * Shuts down gracefully: {@code /readyz} answers 503 from the start, stops accepting, lets
+   * requests in flight finish for up to {@link RegistryConfig#shutdownTimeout()}, closes the
+   * connections, cancels open upload sessions and releases the push leases. Safe to call more than
+   * once. The store stays open.
    */
   @Override
   public synchronized void close() {
@@ -153,7 +187,9 @@ public final class Registry implements AutoCloseable {
       return;
     }
     closed = true;
+    services.readiness().markShuttingDown();
     sweep.cancel(false);
+    stats.shutdown();
     server.close().syncUninterruptibly();
     long deadline = System.nanoTime() + services.config().shutdownTimeout().toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
@@ -166,6 +202,19 @@ public final class Registry implements AutoCloseable {
     }
     channels.close().awaitUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    awaitStats();
     services.close();
+  }
+
+  /** Lets a store count in progress finish, so that it does not run into the store's close. */
+  private void awaitStats() {
+    try {
+      if (!stats.awaitTermination(
+          services.config().shutdownTimeout().toMillis() + 1000L, TimeUnit.MILLISECONDS)) {
+        LOG.warn("Counting the store for /metrics did not finish before shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param uploadSessionTimeout an upload session untouched for this long is cancelled; also how long
  *     pushed content stays pinned against gc while its manifest has not arrived
  * @param sweepInterval how often abandoned upload sessions are looked for
+ * @param storeStatsInterval how often the store's blob count and size are refreshed for {@code
+ *     /metrics} (counting walks the store, so it runs in the background, never per scrape)
  * @param shutdownTimeout how long {@link Registry#close()} lets requests in flight finish
  * @param ioThreads event loop threads; 0 means Netty's default (twice the processors)
  */
@@ -30,6 +32,7 @@ public record RegistryConfig(
     int maxUploadSessions,
     Duration uploadSessionTimeout,
     Duration sweepInterval,
+    Duration storeStatsInterval,
     Duration shutdownTimeout,
     int ioThreads) {
 
@@ -55,6 +58,9 @@ public record RegistryConfig(
   /** Default sweep interval for abandoned upload sessions: 30 seconds. */
   public static final Duration SWEEP_INTERVAL_DEFAULT = Duration.ofSeconds(30);
 
+  /** Default interval of the store statistics refresh behind {@code /metrics}: 30 seconds. */
+  public static final Duration STORE_STATS_INTERVAL_DEFAULT = Duration.ofSeconds(30);
+
   /** Default time in-flight requests get at shutdown: 10 seconds. */
   public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
 
@@ -67,6 +73,7 @@ public record RegistryConfig(
     positive("idleTimeout", idleTimeout);
     positive("uploadSessionTimeout", uploadSessionTimeout);
     positive("sweepInterval", sweepInterval);
+    positive("storeStatsInterval", storeStatsInterval);
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     if (shutdownTimeout.isNegative()) {
       throw new IllegalArgumentException("shutdownTimeout " + shutdownTimeout + " is negative");
@@ -87,6 +94,7 @@ public record RegistryConfig(
         MAX_UPLOAD_SESSIONS_DEFAULT,
         UPLOAD_SESSION_TIMEOUT_DEFAULT,
         SWEEP_INTERVAL_DEFAULT,
+        STORE_STATS_INTERVAL_DEFAULT,
         SHUTDOWN_TIMEOUT_DEFAULT,
         0);
   }
@@ -102,6 +110,7 @@ public record RegistryConfig(
         maxUploadSessions,
         uploadSessionTimeout,
         sweepInterval,
+        storeStatsInterval,
         shutdownTimeout,
         ioThreads);
   }
@@ -117,6 +126,7 @@ public record RegistryConfig(
         maxUploadSessions,
         uploadSessionTimeout,
         sweepInterval,
+        storeStatsInterval,
         shutdownTimeout,
         ioThreads);
   }
@@ -133,6 +143,7 @@ public record RegistryConfig(
         uploadSessions,
         sessionTimeout,
         sweepInterval,
+        storeStatsInterval,
         shutdownTimeout,
         ioThreads);
   }

@@ -109,7 +109,12 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   private void refuse(RuntimeException e) {
     sink = BodySink.DISCARD;
     if (exchange.answered()) {
-      LOG.warn("Request {} failed after its answer", exchange.request().uri(), e);
+      LOG.warn(
+          "Request {} {} failed after its answer (request {})",
+          exchange.request().method(),
+          exchange.request().uri(),
+          exchange.request().headers().get(RequestObserver.REQUEST_ID),
+          e);
       return;
     }
     exchange.fail(Failures.toRegistry(e, exchange.request()));

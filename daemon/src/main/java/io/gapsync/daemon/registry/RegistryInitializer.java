@@ -20,10 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * idle        IdleStateHandler (all idle, output progress counts)
  * idleCloser  IdleCloser: close when idle
  * codec       HttpServerCodec (header limit from the config)
+ * observer    RequestObserver: request id, metrics, access log
  * malformed   MalformedRequestHandler: 400/414/431 and close
  * keepAlive   HttpServerKeepAliveHandler
  * continue    HttpServerExpectContinueHandler: 100 Continue for streamed bodies
  * chunked     ChunkedWriteHandler: streamed blob bodies, bounded memory
+ * operations  OperationsHandler: /metrics, /healthz, /readyz
  * registry    RegistryHandler: routes, request bodies streamed into the store
  * </pre>
  */
@@ -63,10 +65,12 @@ final class RegistryInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(c.maxHeaderBytes())
                 .setMaxInitialLineLength(8192)
                 .setMaxChunkSize(MAX_CHUNK_BYTES)));
+    p.addLast("observer", new RequestObserver(services.metrics(), services.requestIds()));
     p.addLast("malformed", new MalformedRequestHandler());
     p.addLast("keepAlive", new HttpServerKeepAliveHandler());
     p.addLast("continue", new HttpServerExpectContinueHandler());
     p.addLast("chunked", new ChunkedWriteHandler());
+    p.addLast("operations", new OperationsHandler(services, inFlight));
     p.addLast("registry", new RegistryHandler(services, inFlight));
   }
 }

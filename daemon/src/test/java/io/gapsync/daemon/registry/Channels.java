@@ -69,6 +69,19 @@ final class Channels implements AutoCloseable {
     return new EmbeddedChannel(new ChunkedWriteHandler(), new RegistryHandler(services, inFlight));
   }
 
+  /**
+   * A channel that also has the request observer (request ids, metrics) and the operations
+   * endpoints in front of the registry, as the initializer composes them (no codec).
+   */
+  EmbeddedChannel observedChannel() {
+    return new EmbeddedChannel(
+        new RequestObserver(services.metrics(), services.requestIds()),
+        new io.netty.handler.codec.http.HttpServerExpectContinueHandler(),
+        new ChunkedWriteHandler(),
+        new OperationsHandler(services, inFlight),
+        new RegistryHandler(services, inFlight));
+  }
+
   Reply get(String uri, String... headers) {
     return send(HttpMethod.GET, uri, null, headers);
   }

@@ -213,6 +213,7 @@ class RegistryServerTest {
                 d.maxUploadSessions(),
                 java.time.Duration.ofMinutes(1),
                 java.time.Duration.ofMillis(10),
+                d.storeStatsInterval(),
                 d.shutdownTimeout(),
                 1),
             clock);
