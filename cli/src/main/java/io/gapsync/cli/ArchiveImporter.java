@@ -100,7 +100,8 @@ final class ArchiveImporter {
    *
    * @param archive the archive (single file or volumes)
    * @return what was done
-   * @throws ArchiveException, TrustException, CliException when refused (the store is unchanged)
+   * @throws ArchiveException, TrustException, CliException when refused (the store is unchanged);
+   *     {@link MissingContentException} (a CliException) when it assumes content the site lacks
    * @throws IOException if reading fails (the store is unchanged)
    */
   Result run(ArchiveFiles.Located archive) throws IOException {
@@ -160,7 +161,8 @@ final class ArchiveImporter {
       }
     }
     if (!missing.isEmpty()) {
-      throw new CliException(
+      String highest = store.meta(WATERMARK_PREFIX + s.producerId()).orElse("none");
+      throw new MissingContentException(
           "Tried to import archive "
               + name
               + " (producer "
@@ -173,8 +175,12 @@ final class ArchiveImporter {
               + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
               + (missing.size() > 10 ? ", ..." : "")
               + ": import the earlier archives of this producer first (highest applied: "
-              + store.meta(WATERMARK_PREFIX + s.producerId()).orElse("none")
-              + "), or export again against a fresh inventory");
+              + highest
+              + "), or export again against a fresh inventory",
+          s.producerId(),
+          s.sequence(),
+          highest,
+          missing);
     }
   }
 

@@ -2,9 +2,18 @@ package io.gapsync.cli;
 
 import io.gapsync.daemon.registry.Registry;
 import io.gapsync.daemon.registry.RegistryConfig;
+import io.gapsync.protocol.trust.KeyFiles;
+import io.gapsync.protocol.trust.SigningKey;
+import io.gapsync.protocol.trust.TrustPolicy;
 import io.gapsync.store.Store;
+import java.io.Closeable;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,8 +40,14 @@ import picocli.CommandLine.Spec;
       "containerd, ...) until stopped with SIGTERM or Ctrl-C. Plain HTTP: bind to loopback or",
       "put a TLS proxy in front.",
       "",
-      "With --read-only the store is opened read-only and every write answers",
-      "405 UNSUPPORTED; the registry serves the store as it was when it started."
+      "With --read-only every write answers 405 UNSUPPORTED. Without --spool the store is",
+      "then opened read-only and served as it was when the registry started.",
+      "",
+      "With --spool DIR --trust FILE (the import daemon of the offline side) the store is",
+      "opened read-write, DIR is watched and every complete archive copied into it is",
+      "verified and applied; it then moves to DIR/applied, DIR/quarantine (content it",
+      "assumes is missing; retried after each import) or DIR/rejected, with a reason file.",
+      "After each import a fresh inventory is written to --outbox, signed with --site-key."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -54,6 +69,39 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--read-only", description = "Refuse every write (the offline side).")
   boolean readOnly;
 
+  @Option(
+      names = "--spool",
+      paramLabel = "DIR",
+      description = "Watch DIR and apply each complete archive copied into it (needs --trust).")
+  Path spool;
+
+  @Option(
+      names = "--trust",
+      paramLabel = "FILE",
+      description = "With --spool: trust file (producer keys, threshold) or a producer's .pub.")
+  Path trustFile;
+
+  @Option(
+      names = "--outbox",
+      paramLabel = "DIR",
+      description = "With --spool: write a fresh inventory here after each import.")
+  Path outbox;
+
+  @Option(
+      names = "--site-key",
+      paramLabel = "KEY",
+      description = "With --outbox: sign each inventory with this site's private key (.sig file).")
+  Path siteKey;
+
+  @Option(
+      names = "--poll-interval",
+      paramLabel = "DURATION",
+      description = "With --spool: how often to look at the spool: 2s (default), 1m, PT0.5S.")
+  String pollInterval;
+
+  /** The clock the spool's imports use (expiry, records, inventories); tests replace it. */
+  Clock clock = Clock.systemUTC();
+
   /** Counted down to stop the server (by the shutdown hook, or by tests). */
   final CountDownLatch stopRequested = new CountDownLatch(1);
 
@@ -67,8 +115,9 @@ final class ServeCommand implements Callable<Integer> {
   boolean installShutdownHook = true;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, IOException {
     InetSocketAddress bind = parseListen(listen);
+    SpoolSetup spoolSetup = spoolSetup();
     RegistryConfig config = RegistryConfig.defaults().withListen(bind).withReadOnly(readOnly);
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
@@ -83,7 +132,10 @@ final class ServeCommand implements Callable<Integer> {
             },
             "gapsync-serve-shutdown");
     PrintWriter out = spec.commandLine().getOut();
-    try (Store store = readOnly ? storeOption.openReadOnly() : storeOption.openWritable();
+    // The import daemon writes to the store: with a spool it opens read-write even when the
+    // registry refuses writes from HTTP (RegistryConfig.readOnly is enforced by the routes).
+    boolean storeReadOnly = readOnly && spoolSetup == null;
+    try (Store store = storeReadOnly ? storeOption.openReadOnly() : storeOption.openWritable();
         Registry registry = Registry.start(store, config)) {
       address = registry.address();
       if (installShutdownHook) {
@@ -100,15 +152,73 @@ final class ServeCommand implements Callable<Integer> {
               + (readOnly ? " (read-only)" : "")
               + "; stop with Ctrl-C or SIGTERM.");
       out.flush();
-      started.countDown();
-      stopRequested.await();
-      out.println("Stopping: letting requests in flight finish, then closing the store.");
-      out.flush();
+      Closeable watcher = startSpool(store, spoolSetup, out);
+      try {
+        started.countDown();
+        stopRequested.await();
+        out.println("Stopping: letting requests in flight finish, then closing the store.");
+        out.flush();
+      } finally {
+        // Before the store closes: an import in progress finishes (or is cut off and undone).
+        watcher.close();
+      }
     } finally {
       // try-with-resources closed the registry (graceful) and then the store.
       finished.countDown();
     }
     return 0;
+  }
+
+  /** The spool options, checked and loaded before anything starts. */
+  private record SpoolSetup(TrustPolicy trust, SigningKey siteKey, Duration interval) {}
+
+  /** Checks the spool options; returns null without {@code --spool}. */
+  private SpoolSetup spoolSetup() throws IOException {
+    if (spool == null) {
+      if (trustFile != null || outbox != null || siteKey != null || pollInterval != null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--trust, --outbox, --site-key and --poll-interval need --spool DIR");
+      }
+      return null;
+    }
+    if (trustFile == null) {
+      throw new ParameterException(spec.commandLine(), "--spool needs --trust FILE");
+    }
+    if (siteKey != null && outbox == null) {
+      throw new ParameterException(spec.commandLine(), "--site-key needs --outbox DIR");
+    }
+    TrustPolicy trust;
+    try {
+      trust = TrustPolicy.load(trustFile);
+    } catch (NoSuchFileException e) {
+      throw new CliException(
+          "Tried to read the trust file " + trustFile + " but there is no such file");
+    }
+    SigningKey key = siteKey == null ? null : KeyFiles.readPrivate(siteKey);
+    Files.createDirectories(spool);
+    Duration interval =
+        pollInterval == null
+            ? SpoolImporter.POLL_INTERVAL_DEFAULT
+            : ArchiveOptions.parseDuration(pollInterval);
+    return new SpoolSetup(trust, key, interval);
+  }
+
+  /** Starts watching the spool; the handle stops it. A no-op handle without a spool. */
+  private Closeable startSpool(Store store, SpoolSetup setup, PrintWriter out) {
+    if (setup == null) {
+      return () -> {};
+    }
+    out.println(
+        "Watching the spool "
+            + spool
+            + " every "
+            + setup.interval().toMillis()
+            + " ms"
+            + (outbox == null ? "" : "; inventories go to " + outbox)
+            + ".");
+    return new SpoolImporter(store, setup.trust(), spool, outbox, setup.siteKey(), clock)
+        .start(setup.interval());
   }
 
   /** Parses {@code HOST:PORT} ({@code [v6]:PORT} for IPv6). */
