@@ -238,32 +238,30 @@ final class ArchiveImporter {
 
   /** True if the tag's current target was set by an earlier archive of the same producer. */
   private boolean setByEarlierArchive(ArchiveStatement s, TagUpdate t, Digest current) {
-    if (current == null) {
-      return false;
-    }
-    Optional<String> rec = store.meta(tagKey(s.producerId(), t));
-    if (rec.isEmpty()) {
-      return false;
-    }
-    String[] parts = rec.get().split(" ");
-    return parts.length == 2
-        && Long.parseLong(parts[0]) < s.sequence()
-        && parts[1].equals(current.toString());
+    return setterSequence(s, t, current).map(seq -> seq < s.sequence()).orElse(false);
   }
 
   /** True if the tag's current target was set by a later archive of the same producer. */
   private boolean setByLaterArchive(ArchiveStatement s, TagUpdate t, Digest current) {
+    return setterSequence(s, t, current).map(seq -> seq > s.sequence()).orElse(false);
+  }
+
+  /**
+   * The sequence of this producer's archive that set the tag to its current target, if one did and
+   * the tag has not moved since.
+   */
+  private Optional<Long> setterSequence(ArchiveStatement s, TagUpdate t, Digest current) {
     if (current == null) {
-      return false;
+      return Optional.empty();
     }
     Optional<String> rec = store.meta(tagKey(s.producerId(), t));
     if (rec.isEmpty()) {
-      return false;
+      return Optional.empty();
     }
     String[] parts = rec.get().split(" ");
-    return parts.length == 2
-        && Long.parseLong(parts[0]) > s.sequence()
-        && parts[1].equals(current.toString());
+    return parts.length == 2 && parts[1].equals(current.toString())
+        ? Optional.of(Long.parseLong(parts[0]))
+        : Optional.empty();
   }
 
   static String tagKey(String producer, TagUpdate t) {
