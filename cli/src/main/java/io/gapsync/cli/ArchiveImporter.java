@@ -163,13 +163,8 @@ final class ArchiveImporter {
     if (!missing.isEmpty()) {
       String highest = store.meta(WATERMARK_PREFIX + s.producerId()).orElse("none");
       throw new MissingContentException(
-          "Tried to import archive "
-              + name
-              + " (producer "
-              + s.producerId()
-              + ", sequence "
-              + s.sequence()
-              + ") but it assumes this site holds "
+          tried(name, s)
+              + " but it assumes this site holds "
               + missing.size()
               + " digests it lacks: "
               + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
@@ -223,15 +218,11 @@ final class ArchiveImporter {
     }
     if (!refused.isEmpty()) {
       throw new CliException(
-          "Tried to import archive "
-              + name
-              + " (producer "
-              + s.producerId()
-              + ", sequence "
-              + s.sequence()
-              + ") but its tag updates would move tags that changed since its inventory was taken: "
+          tried(name, s)
+              + " but its tag updates would move tags that changed since its inventory was taken: "
               + String.join("; ", refused)
-              + ": an older archive cannot undo a newer one; export again against a fresh inventory");
+              + ": the site moved them itself (or another producer did); export again against a fresh"
+              + " inventory");
     }
     return new TagPlan(updates, moves, kept);
   }
@@ -262,6 +253,17 @@ final class ArchiveImporter {
     return parts.length == 2 && parts[1].equals(current.toString())
         ? Optional.of(Long.parseLong(parts[0]))
         : Optional.empty();
+  }
+
+  /** The start of every refusal that names the archive and where it sits in its series. */
+  private static String tried(String name, ArchiveStatement s) {
+    return "Tried to import archive "
+        + name
+        + " (producer "
+        + s.producerId()
+        + ", sequence "
+        + s.sequence()
+        + ")";
   }
 
   static String tagKey(String producer, TagUpdate t) {
@@ -361,13 +363,8 @@ final class ArchiveImporter {
         throw e;
       }
       throw new CliException(
-          "Tried to import archive "
-              + name
-              + " (producer "
-              + s.producerId()
-              + ", sequence "
-              + s.sequence()
-              + ") but a tag changed while it was being imported: "
+          tried(name, s)
+              + " but a tag changed while it was being imported: "
               + e.getMessage()
               + " (import it again)",
           e);

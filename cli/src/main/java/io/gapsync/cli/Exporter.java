@@ -5,7 +5,6 @@ import io.gapsync.protocol.Descriptor;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.Manifest;
 import io.gapsync.store.Store;
-import io.gapsync.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -68,16 +67,7 @@ final class Exporter {
     if (out.containsKey(d)) {
       return;
     }
-    Manifest m =
-        store
-            .manifest(d)
-            .orElseThrow(
-                () ->
-                    new StoreException(
-                        StoreException.Code.MANIFEST_UNKNOWN,
-                        "Tried to read manifest "
-                            + d
-                            + " but the store does not hold it: run gapsync fsck"));
+    Manifest m = store.requireManifest(d);
     if (depth > 4) {
       throw new CliException("Tried to export " + d + " but its indexes nest deeper than 4 levels");
     }

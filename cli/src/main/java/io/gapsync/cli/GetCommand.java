@@ -47,7 +47,7 @@ final class GetCommand implements Callable<Integer> {
       Digest digest = Refs.resolve(store, reference);
       var out = spec.commandLine().getOut();
       if (dest.kind() == TransportRef.Kind.FILE) {
-        Manifest m = store.manifest(digest).orElseThrow();
+        Manifest m = store.requireManifest(digest);
         Path written = Artifacts.get(store, m, dest.path());
         out.println("Wrote " + written + " from " + reference + " (" + digest + ")");
         return 0;

@@ -308,6 +308,27 @@ public final class Store implements AutoCloseable {
     return locks.guarded("read manifest " + digest, () -> manifests.get(digest));
   }
 
+  /**
+   * Returns a manifest that the caller reached through a tag or a reference, so it must be held.
+   *
+   * @param digest the manifest digest
+   * @return the manifest, parsed, with its exact bytes
+   * @throws StoreException MANIFEST_UNKNOWN if the store does not hold it (a damaged store)
+   */
+  public Manifest requireManifest(Digest digest) {
+    return manifest(digest)
+        .orElseThrow(
+            () ->
+                new StoreException(
+                    StoreException.Code.MANIFEST_UNKNOWN,
+                    "Tried to read manifest "
+                        + digest
+                        + " from the store at "
+                        + dir
+                        + " but the store does not hold it though something references it:"
+                        + " run gapsync fsck"));
+  }
+
   /** Returns a manifest's media type and size without parsing it. */
   public Optional<ManifestInfo> manifestInfo(Digest digest) {
     return locks.guarded("read manifest " + digest, () -> manifests.info(digest));

@@ -64,17 +64,7 @@ public final class DeltaPlanner {
       if (!seenManifests.add(d)) {
         continue;
       }
-      Manifest m =
-          store
-              .manifest(d)
-              .orElseThrow(
-                  () ->
-                      new StoreException(
-                          StoreException.Code.MANIFEST_UNKNOWN,
-                          "Tried to plan the delta for manifest "
-                              + d
-                              + " but the store does not "
-                              + "hold it: run gapsync fsck"));
+      Manifest m = store.requireManifest(d);
       if (site.manifests().contains(d)) {
         present[0]++;
       } else {
