@@ -48,13 +48,13 @@ public final class Registry implements AutoCloseable {
 
   /**
    * Outbound bytes queued per connection before a streamed blob pauses (the channel turns
-   * unwritable): two blob pieces, so that the socket always has the next one ready. Bounds the
+   * unwritable): four blob pieces, so that the socket always has the next ones ready. Bounds the
    * direct memory a slow reader holds to about this much.
    */
-  static final int WRITE_HIGH_WATER_BYTES = 2 * BlobRoutes.CHUNK_BYTES;
+  static final int WRITE_HIGH_WATER_BYTES = 4 * BlobRoutes.CHUNK_BYTES;
 
   /** Queued bytes under which a paused blob stream resumes. */
-  static final int WRITE_LOW_WATER_BYTES = BlobRoutes.CHUNK_BYTES;
+  static final int WRITE_LOW_WATER_BYTES = 2 * BlobRoutes.CHUNK_BYTES;
 
   private final Services services;
   private final EventLoopGroup group;
