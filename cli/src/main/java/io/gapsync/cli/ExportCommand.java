@@ -1,5 +1,6 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.archive.ArchiveExporter;
 import io.gapsync.protocol.CompactInventory;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.DigestAlgorithm;
@@ -168,7 +169,7 @@ final class ExportCommand implements Callable<Integer> {
         tags.add(new TagInfo(ref.repository(), ref.tag(), Refs.resolve(store, ref.toString())));
       }
       r =
-          new ArchiveExporter(store, zstdLevel)
+          new ArchiveExporter(store, zstdLevel, Progress.ON_TERMINAL)
               .export(
                   site,
                   inventoryDigest,

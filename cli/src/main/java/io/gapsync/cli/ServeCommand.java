@@ -2,6 +2,7 @@ package io.gapsync.cli;
 
 import io.gapsync.daemon.registry.Registry;
 import io.gapsync.daemon.registry.RegistryConfig;
+import io.gapsync.daemon.spool.SpoolImporter;
 import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.SigningKey;
 import io.gapsync.protocol.trust.TrustPolicy;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.protocol.Digest;
 import io.gapsync.store.Store;
 import io.gapsync.store.StoreOptions;

@@ -1,4 +1,4 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.archive;
 
 import io.gapsync.daemon.sync.DeltaPlan;
 import io.gapsync.daemon.sync.DeltaPlanner;
@@ -43,10 +43,10 @@ import java.util.TreeMap;
  * prepares each entry's encoding and stored digest, then signs and writes the archive, split into
  * volumes if asked. Memory stays bounded: content streams from {@link Store#openBlob}.
  */
-final class ArchiveExporter {
+public final class ArchiveExporter {
 
   /** Key prefix of the per-producer sequence counters in the store's metadata. */
-  static final String SEQUENCE_KEY_PREFIX = "archive-sequence/";
+  public static final String SEQUENCE_KEY_PREFIX = "archive-sequence/";
 
   /**
    * What an export wrote.
@@ -56,14 +56,24 @@ final class ArchiveExporter {
    * @param archiveBytes the archive's size
    * @param plan the delta plan
    */
-  record Result(ArchiveStatement statement, List<Path> files, long archiveBytes, DeltaPlan plan) {}
+  public record Result(
+      ArchiveStatement statement, List<Path> files, long archiveBytes, DeltaPlan plan) {}
 
   private final Store store;
   private final int level;
+  private final ProgressListener progress;
 
-  ArchiveExporter(Store store, int level) {
+  /**
+   * Creates an exporter.
+   *
+   * @param store the store to read (not closed by this class)
+   * @param level the zstd level (1..19)
+   * @param progress where the bytes written are reported
+   */
+  public ArchiveExporter(Store store, int level, ProgressListener progress) {
     this.store = store;
     this.level = level;
+    this.progress = progress;
   }
 
   /**
@@ -80,7 +90,7 @@ final class ArchiveExporter {
    * @param volumeSize the volume size, or 0 for one file
    * @return what was written
    */
-  Result export(
+  public Result export(
       CompactInventory site,
       Digest inventoryDigest,
       List<TagInfo> tags,
@@ -160,8 +170,9 @@ final class ArchiveExporter {
             assumed);
     String name = String.format(Locale.ROOT, "gapsync-%s-%06d.gsa", producerId, sequence);
     try (VolumeWriter out = new VolumeWriter(outDir, name, volumeSize);
-        Progress progress = Progress.onTerminal("Exporting " + name, statement.storedBytes())) {
-      writer.write(statement, keys, new ProgressStream(out, progress));
+        ProgressListener.Meter meter =
+            progress.begin("Exporting " + name, statement.storedBytes())) {
+      writer.write(statement, keys, new ProgressStream(out, meter));
       List<Path> files = out.finish();
       return new Result(statement, files, out.size(), plan);
     }
@@ -227,9 +238,9 @@ final class ArchiveExporter {
 
   /** Advances progress as archive bytes are written; closing it does not close the target. */
   private static final class ProgressStream extends java.io.FilterOutputStream {
-    private final Progress progress;
+    private final ProgressListener.Meter progress;
 
-    ProgressStream(java.io.OutputStream out, Progress progress) {
+    ProgressStream(java.io.OutputStream out, ProgressListener.Meter progress) {
       super(out);
       this.progress = progress;
     }
