@@ -185,7 +185,9 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
       // The store's own checks (a metadata value over its limit): the request is at fault.
       ex.fail(
           new RegistryException(
-              ErrorCode.UNSUPPORTED, HttpResponseStatus.BAD_REQUEST, String.valueOf(f.getMessage())));
+              ErrorCode.UNSUPPORTED,
+              HttpResponseStatus.BAD_REQUEST,
+              String.valueOf(f.getMessage())));
     } else if (f != null) {
       ex.fail(Failures.toRegistry(f, ex.request()));
     } else if (result == null) {

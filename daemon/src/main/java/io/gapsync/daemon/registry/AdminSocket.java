@@ -61,7 +61,9 @@ final class AdminSocket {
       clearStale(path);
       tmpDir =
           Files.createTempDirectory(
-              parent, ".gs", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+              parent,
+              ".gs",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Path tmp = tmpDir.resolve("s");
       if (tmp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
           > RegistryConfig.ADMIN_SOCKET_PATH_MAX_BYTES) {

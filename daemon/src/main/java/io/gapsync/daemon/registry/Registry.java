@@ -143,7 +143,10 @@ public final class Registry implements AutoCloseable {
           config.readOnly() ? "read-only" : "read-write");
       Admin admin;
       try {
-        admin = config.adminSocket() == null ? null : startAdmin(services, group, epoll, channels, inFlight);
+        admin =
+            config.adminSocket() == null
+                ? null
+                : startAdmin(services, group, epoll, channels, inFlight);
       } catch (RuntimeException e) {
         server.close().syncUninterruptibly();
         throw e;

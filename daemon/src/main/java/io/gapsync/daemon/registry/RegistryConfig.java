@@ -22,10 +22,10 @@ import java.util.Objects;
  *     /metrics} (counting walks the store, so it runs in the background, never per scrape)
  * @param shutdownTimeout how long {@link Registry#close()} lets requests in flight finish
  * @param ioThreads event loop threads; 0 means Netty's default (twice the processors)
- * @param adminSocket the Unix domain socket of the operator's channel (docs/REGISTRY.md, "The
- *     admin socket"): the full registry API write-enabled, even when {@code readOnly}, plus the
- *     admin endpoints; created with mode 0600 so that file permissions are the access control. Null
- *     for none.
+ * @param adminSocket the Unix domain socket of the operator's channel (docs/REGISTRY.md, "The admin
+ *     socket"): the full registry API write-enabled, even when {@code readOnly}, plus the admin
+ *     endpoints; created with mode 0600 so that file permissions are the access control. Null for
+ *     none.
  */
 public record RegistryConfig(
     InetSocketAddress listen,

@@ -42,7 +42,8 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   /**
    * @param services the shared state
    * @param inFlight the requests in flight
-   * @param readOnly refuse writes (the TCP listener of a read-only registry; never the admin socket)
+   * @param readOnly refuse writes (the TCP listener of a read-only registry; never the admin
+   *     socket)
    */
   RegistryHandler(Services services, AtomicInteger inFlight, boolean readOnly) {
     this.services = services;

@@ -101,6 +101,7 @@ final class RegistryInitializer extends ChannelInitializer<Channel> {
     if (adminWorker != null) {
       p.addLast("admin", new AdminHandler(services, adminWorker, inFlight));
     }
-    p.addLast("registry", new RegistryHandler(services, inFlight, adminWorker == null && c.readOnly()));
+    p.addLast(
+        "registry", new RegistryHandler(services, inFlight, adminWorker == null && c.readOnly()));
   }
 }

@@ -165,8 +165,8 @@ final class RequestObserver extends ChannelDuplexHandler {
   /**
    * Returns the metric label of a request target: the operations endpoint's name, the registry
    * route's kind in lower case ({@code manifest}, {@code blob}, {@code not_found}, ...), {@code
-   * admin} for the admin socket's endpoints, or {@code
-   * invalid} when a registry path has an invalid name or the target cannot be parsed.
+   * admin} for the admin socket's endpoints, or {@code invalid} when a registry path has an invalid
+   * name or the target cannot be parsed.
    */
   static String routeLabel(String uri) {
     String path = OperationsHandler.pathOf(uri);
