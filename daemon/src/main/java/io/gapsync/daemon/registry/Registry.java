@@ -262,6 +262,11 @@ public final class Registry implements AutoCloseable {
     }
   }
 
+  /** Requests in flight (tests). */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   /** The shared state (tests). */
   Services services() {
     return services;
