@@ -139,17 +139,28 @@ final class DaemonClient {
   }
 
   /**
-   * Removes what a failed import created, unless something else reaches it: first drops the pins of
-   * the repository's push lease on those digests.
+   * Removes what a failed import created, unless something else (a tag, a kept manifest, a lease)
+   * still reaches it ({@code Store.discard}).
    */
-  GcReport discard(String repository, Collection<Digest> digests) {
-    String body = digests.stream().map(Digest::toString).collect(Collectors.joining("\n"));
-    return json(
-        call(
-            "POST",
-            "/admin/v1/discard?repository=" + encode(repository),
-            body.getBytes(StandardCharsets.UTF_8)),
-        GcReport.class);
+  GcReport discard(Collection<Digest> digests) {
+    return json(call("POST", "/admin/v1/discard", lines(digests)), GcReport.class);
+  }
+
+  /** Makes a repository's push lease stop pinning the digests. */
+  void unpin(String repository, Collection<Digest> digests) {
+    call("POST", "/admin/v1/unpin?repository=" + encode(repository), lines(digests));
+  }
+
+  /** Releases a repository's push lease now. */
+  void release(String repository) {
+    call("POST", "/admin/v1/release?repository=" + encode(repository), null);
+  }
+
+  private static byte[] lines(Collection<Digest> digests) {
+    return digests.stream()
+        .map(Digest::toString)
+        .collect(Collectors.joining("\n"))
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   // ------------------------------------------------------------------ registry API

@@ -47,7 +47,7 @@ interface IngestTarget extends AutoCloseable {
   /** Removes what this import created, unless something else reaches it. */
   void discard(Collection<Digest> created);
 
-  /** Releases the import's pins. */
+  /** Releases the import's pins. Safe to call more than once. */
   @Override
   void close();
 
@@ -102,22 +102,32 @@ interface IngestTarget extends AutoCloseable {
 
     @Override
     public void close() {
-      lease.close();
+      lease.close(); // idempotent
     }
   }
 
   /**
-   * The daemon holding the store, through the registry API on its admin socket: a blob is mounted
-   * if held (which pins it in the repository's push lease), else uploaded in one streamed PUT that
-   * the daemon verifies; manifests are put by digest after their content, and tags last by putting
-   * the top manifest under its tag. A failed import asks the daemon to discard what it created.
+   * The daemon holding the store, through the registry API on its admin socket. Blobs and manifests
+   * go into a private repository of this import ({@code gapsync-admin/import-<random>}; the store
+   * is one content-addressed space, so a digest is found from any repository), whose push lease
+   * pins them against gc: a blob is mounted if held, else uploaded in one streamed PUT that the
+   * daemon verifies, and manifests are put by digest after their content. Tags come last, by
+   * putting the top manifest under its tag in its repository. {@link #close()} releases the private
+   * lease and the tag puts' pins, so afterwards gc sees exactly what it sees after an import into
+   * the store itself; a failed import asks the daemon to discard what it created.
    */
   final class ThroughDaemon implements IngestTarget {
     private final DaemonClient daemon;
-    private final Set<String> repositories = new LinkedHashSet<>();
+    private final String staging;
+    private final java.util.Map<String, Set<Digest>> tagged = new java.util.LinkedHashMap<>();
+    private String pendingUpload;
+    private Digest pendingDigest;
 
     ThroughDaemon(DaemonClient daemon) {
       this.daemon = daemon;
+      this.staging =
+          "gapsync-admin/import-"
+              + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
     }
 
     @Override
@@ -127,9 +137,9 @@ interface IngestTarget extends AutoCloseable {
 
     @Override
     public boolean pinHeld(String repository, Digest digest) {
-      repositories.add(repository);
-      String location = daemon.mountOrStartUpload(repository, digest);
+      String location = daemon.mountOrStartUpload(staging, digest);
       if (location != null) {
+        // Not held: the session the mount opened takes the upload (spec end-11).
         pendingUpload = location;
         pendingDigest = digest;
         return false;
@@ -137,17 +147,13 @@ interface IngestTarget extends AutoCloseable {
       return true;
     }
 
-    private String pendingUpload;
-    private Digest pendingDigest;
-
     @Override
     public boolean putBlob(String repository, Descriptor d, InputStream content)
         throws IOException {
-      repositories.add(repository);
       String location =
           d.digest().equals(pendingDigest)
               ? pendingUpload
-              : daemon.mountOrStartUpload(repository, d.digest());
+              : daemon.mountOrStartUpload(staging, d.digest());
       pendingUpload = null;
       pendingDigest = null;
       if (location == null) {
@@ -159,35 +165,45 @@ interface IngestTarget extends AutoCloseable {
 
     @Override
     public boolean putManifest(String repository, Manifest m) {
-      repositories.add(repository);
-      boolean held = daemon.hasManifest(repository, m.digest());
-      daemon.putManifest(repository, m.digest().toString(), m.bytes(), m.mediaType());
+      boolean held = daemon.hasManifest(staging, m.digest());
+      daemon.putManifest(staging, m.digest().toString(), m.bytes(), m.mediaType());
       return !held;
     }
 
     @Override
     public void pinTop(Digest digest) {
-      // Putting the manifest pinned it in the repository's push lease.
+      // Putting the manifest pinned it in the private repository's lease.
     }
 
     @Override
     public void tag(String repository, String tag, Manifest top) {
+      tagged.computeIfAbsent(repository, r -> new LinkedHashSet<>()).add(top.digest());
       daemon.putManifest(repository, tag, top.bytes(), top.mediaType());
     }
 
     @Override
     public void discard(Collection<Digest> created) {
-      if (created.isEmpty()) {
-        return;
-      }
-      for (String repository : repositories) {
-        daemon.discard(repository, created);
+      releasePins();
+      if (!created.isEmpty()) {
+        daemon.discard(created);
       }
     }
 
     @Override
     public void close() {
-      // The push leases expire on the daemon's own schedule.
+      releasePins();
+    }
+
+    private boolean released;
+
+    private void releasePins() {
+      if (released) {
+        return;
+      }
+      released = true;
+      daemon.release(staging);
+      tagged.forEach(daemon::unpin);
+      tagged.clear();
     }
   }
 }

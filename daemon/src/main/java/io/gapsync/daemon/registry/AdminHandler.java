@@ -34,9 +34,12 @@ import java.util.function.Supplier;
  *   <li>{@code GET /admin/v1/stats}: 200, the store's counts ({@code StoreStats}).
  *   <li>{@code POST /admin/v1/gc}: 200, the {@code GcReport}.
  *   <li>{@code POST /admin/v1/fsck}: 200, the {@code FsckReport} (problems included).
- *   <li>{@code POST /admin/v1/discard?repository=R}: body one digest per line (what a failed {@code
- *       gapsync add} created); their pins in R's push lease are dropped, then those that nothing
- *       else reaches are removed. 200, the {@code GcReport}; 400 DIGEST_INVALID for a bad line.
+ *   <li>{@code POST /admin/v1/discard}: body one digest per line (what a failed {@code gapsync add}
+ *       created); those that nothing (tag, manifest, lease) reaches are removed. 200, the {@code
+ *       GcReport}; 400 DIGEST_INVALID for a bad line.
+ *   <li>{@code POST /admin/v1/unpin?repository=R}: body one digest per line; R's push lease stops
+ *       pinning them. 204.
+ *   <li>{@code POST /admin/v1/release?repository=R}: R's push lease is released now. 204.
  *   <li>{@code POST /admin/v1/sequences/NAME}: 200 {@code {"name","value"}}, the counter's next
  *       value ({@code Store.nextSequence}).
  *   <li>{@code GET /admin/v1/meta/KEY}: 200 {@code {"key","value"}}; 404 NAME_UNKNOWN if unset.
@@ -239,13 +242,26 @@ final class AdminHandler extends ChannelInboundHandlerAdapter {
       }
       case "discard" -> {
         need(req, HttpMethod.POST);
+        List<Digest> digests = digests(req, bytes);
+        return () -> store.discard(digests);
+      }
+      case "unpin" -> {
+        need(req, HttpMethod.POST);
         String repository = repository(param(req, "repository"));
         List<Digest> digests = digests(req, bytes);
         return () -> {
           for (Digest d : digests) {
             services.leases().unpin(repository, d);
           }
-          return store.discard(digests);
+          return null;
+        };
+      }
+      case "release" -> {
+        need(req, HttpMethod.POST);
+        String repository = repository(param(req, "repository"));
+        return () -> {
+          services.leases().release(repository);
+          return null;
         };
       }
       default -> {}

@@ -187,8 +187,7 @@ class AdminSocketTest {
     assertThat(unknown.body()).contains("no admin endpoint has that path");
     var method = admin.send("GET", "/admin/v1/gc");
     assertThat(method.status()).isEqualTo(405);
-    var badDigest =
-        admin.send("POST", "/admin/v1/discard?repository=a", Content.bytes("sha256:zz"));
+    var badDigest = admin.send("POST", "/admin/v1/discard", Content.bytes("sha256:zz"));
     assertThat(badDigest.status()).isEqualTo(400);
     assertThat(badDigest.body()).contains("DIGEST_INVALID");
     // The admin endpoints are not on the TCP listener.
