@@ -33,7 +33,10 @@ import picocli.CommandLine.Spec;
       "",
       "Without :REF every image of the source is added under its own name.",
       "A multi-platform image keeps every platform (and its exact index) unless",
-      "--platform picks one; the tag then points at that platform's manifest."
+      "--platform picks one; the tag then points at that platform's manifest.",
+      "",
+      "While 'gapsync serve' holds the store, the image is pushed through the daemon's",
+      "admin socket (--admin-socket) instead, with the same checks and output."
     })
 final class AddCommand implements Callable<Integer> {
 
@@ -118,7 +121,15 @@ final class AddCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--artifact-type applies to file: sources only");
     }
-    try (Store store = storeOption.openWritable()) {
+    Store opened = null;
+    DaemonClient daemon = null;
+    try {
+      opened = storeOption.openWritable();
+    } catch (io.gapsync.store.StoreException e) {
+      // A daemon holds the store: go through its admin socket (or say who holds it).
+      daemon = storeOption.daemonFor(e);
+    }
+    try (Store store = opened) {
       Importer.Result result;
       if (ref.kind() == TransportRef.Kind.FILE) {
         Reference t =
@@ -127,12 +138,11 @@ final class AddCommand implements Callable<Integer> {
                 : asRepository != null
                     ? Reference.parse(asRepository + ":latest")
                     : defaultFileTarget(ref.path());
+        String type = artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT;
         Digest d =
-            Artifacts.add(
-                store,
-                ref.path(),
-                artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT,
-                t);
+            store != null
+                ? Artifacts.add(store, ref.path(), type, t)
+                : Artifacts.add(daemon, ref.path(), type, t);
         result =
             new Importer.Result(
                 List.of(
@@ -142,31 +152,39 @@ final class AddCommand implements Callable<Integer> {
                 0,
                 0);
       } else {
+        IngestTarget into =
+            store != null ? new IngestTarget.Local(store) : new IngestTarget.ThroughDaemon(daemon);
         try (ImageSource src = ref.openSource()) {
-          result = new Importer(store, platforms).run(src, target, asRepository);
+          result = new Importer(into, platforms).run(src, target, asRepository);
+        } finally {
+          into.close();
         }
       }
-      var out = spec.commandLine().getOut();
-      if (json) {
-        JsonOutput.print(out, result);
-      } else {
-        for (Importer.Added a : result.images()) {
-          out.println("Added " + a.reference() + " " + a.digest());
-        }
-        if (ref.kind() != TransportRef.Kind.FILE) {
-          out.println(
-              result.blobsAdded()
-                  + " new blobs ("
-                  + Sizes.human(result.bytesAdded())
-                  + "), "
-                  + result.blobsPresent()
-                  + " already held, "
-                  + result.manifestsAdded()
-                  + " new manifests");
-        }
-      }
+      print(result, ref);
     }
     return 0;
+  }
+
+  private void print(Importer.Result result, TransportRef ref) {
+    var out = spec.commandLine().getOut();
+    if (json) {
+      JsonOutput.print(out, result);
+      return;
+    }
+    for (Importer.Added a : result.images()) {
+      out.println("Added " + a.reference() + " " + a.digest());
+    }
+    if (ref.kind() != TransportRef.Kind.FILE) {
+      out.println(
+          result.blobsAdded()
+              + " new blobs ("
+              + Sizes.human(result.bytesAdded())
+              + "), "
+              + result.blobsPresent()
+              + " already held, "
+              + result.manifestsAdded()
+              + " new manifests");
+    }
   }
 
   /** A file's default name: {@code file/<sanitised file name>:latest}. */

@@ -44,6 +44,12 @@ import picocli.CommandLine.Spec;
       "With --read-only every write answers 405 UNSUPPORTED. Without --spool the store is",
       "then opened read-only and served as it was when the registry started.",
       "",
+      "When it holds the store read-write it also listens on the admin socket (--admin-socket,",
+      "default DIR/admin.sock, mode 0600: file permissions are the access control): the",
+      "registry API with writes allowed (also with --read-only) plus admin endpoints. add, rm,",
+      "gc and fsck go through it while the daemon runs; ls, get and inventory open the store",
+      "read-only.",
+      "",
       "With --spool DIR --trust FILE (the import daemon of the offline side) the store is",
       "opened read-write, DIR is watched and every complete archive copied into it is",
       "verified and applied; it then moves to DIR/applied, DIR/quarantine (content it",
@@ -112,6 +118,9 @@ final class ServeCommand implements Callable<Integer> {
   /** The address the registry listens on, once started. */
   volatile InetSocketAddress address;
 
+  /** The admin socket's path, once started (null for a read-only store). */
+  volatile Path adminSocket;
+
   /** When false (tests), no JVM shutdown hook is installed. */
   boolean installShutdownHook = true;
 
@@ -136,8 +145,13 @@ final class ServeCommand implements Callable<Integer> {
     // The import daemon writes to the store: with a spool it opens read-write even when the
     // registry refuses writes from HTTP (RegistryConfig.readOnly is enforced by the routes).
     boolean storeReadOnly = readOnly && spoolSetup == null;
+    if (!storeReadOnly) {
+      // The daemon holds the store: the CLI's writing commands reach it on this socket.
+      config = config.withAdminSocket(storeOption.adminSocketPath());
+    }
     try (Store store = storeReadOnly ? storeOption.openReadOnly() : storeOption.openWritable();
         Registry registry = Registry.start(store, config)) {
+      adminSocket = registry.adminSocket();
       address = registry.address();
       if (installShutdownHook) {
         Runtime.getRuntime().addShutdownHook(hook);
@@ -151,6 +165,7 @@ final class ServeCommand implements Callable<Integer> {
               + address.getPort()
               + "/v2/"
               + (readOnly ? " (read-only)" : "")
+              + (adminSocket == null ? "" : "; admin socket " + adminSocket + " (mode 0600)")
               + "; stop with Ctrl-C or SIGTERM.");
       out.flush();
       Closeable watcher = startSpool(store, spoolSetup, out);

@@ -36,6 +36,9 @@ import org.rocksdb.WriteOptions;
  */
 final class Db implements AutoCloseable {
 
+  /** File descriptors a read-write instance keeps open for table files at most. */
+  static final int MAX_OPEN_FILES_DEFAULT = 512;
+
   /** The store format this code writes and reads. */
   static final int FORMAT_VERSION = 1;
 
@@ -86,7 +89,11 @@ final class Db implements AutoCloseable {
             .setCreateIfMissing(!readOnly)
             .setCreateMissingColumnFamilies(!readOnly)
             .setKeepLogFileNum(3)
-            .setMaxOpenFiles(512);
+            // A read-only instance may run while the daemon holds the store read-write: it must
+            // open every table file now, or one the daemon's compaction deletes meanwhile could
+            // no longer be opened by a later read (RocksDB wiki, "Read-only and Secondary
+            // instances"). The read-write instance bounds its descriptors.
+            .setMaxOpenFiles(readOnly ? -1 : MAX_OPEN_FILES_DEFAULT);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf(false)));
     for (String name : FAMILIES) {
