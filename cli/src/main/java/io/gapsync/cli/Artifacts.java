@@ -215,6 +215,15 @@ final class Artifacts {
    * @throws IOException on write failure (nothing is left behind)
    */
   static Path get(Store store, Manifest manifest, Path target) throws IOException {
+    return get(store::openBlob, manifest, target);
+  }
+
+  /**
+   * Writes an artifact's single layer to a file, reading the layer through {@code blobs}.
+   *
+   * @see #get(Store, Manifest, Path)
+   */
+  static Path get(Exporter.BlobReader blobs, Manifest manifest, Path target) throws IOException {
     if (manifest.isIndex() || manifest.layers().size() != 1) {
       throw new CliException(
           "Tried to write "
@@ -251,7 +260,7 @@ final class Artifacts {
     try {
       try (InputStream in =
               new io.gapsync.protocol.DigestingInputStream(
-                  store.openBlob(layer.digest()), layer.digest().algorithm());
+                  blobs.open(layer.digest()), layer.digest().algorithm());
           OutputStream os = Files.newOutputStream(tmp);
           Progress progress = Progress.onTerminal("Writing " + out.getFileName(), layer.size())) {
         byte[] buf = new byte[1 << 16];

@@ -213,6 +213,26 @@ final class DaemonClient {
         201);
   }
 
+  /**
+   * Streams a blob the daemon's store holds (the caller verifies its digest while it reads, and
+   * closes the stream).
+   */
+  InputStream openBlob(Digest digest) {
+    String target = "/v2/gapsync-admin/blobs/" + digest;
+    try {
+      return UnixHttp.get(socket, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Tried to read blob "
+              + digest
+              + " through the gapsync daemon's admin socket "
+              + socket
+              + " but failed because "
+              + e.getMessage(),
+          e);
+    }
+  }
+
   /** Returns true if the daemon's store holds the manifest (looked up by digest). */
   boolean hasManifest(String repository, Digest digest) {
     UnixHttp.Response r =

@@ -110,6 +110,70 @@ final class UnixHttp {
     }
   }
 
+  /**
+   * Sends a GET and returns its body as a stream of exactly {@code Content-Length} bytes (bounded
+   * memory, whatever the size); closing the stream closes the connection.
+   *
+   * @throws IOException if the exchange fails or the answer is not 200 (the message has its body)
+   */
+  static InputStream get(Path socket, String target) throws IOException {
+    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      OutputStream out = Channels.newOutputStream(ch);
+      out.write(
+          ("GET " + target + " HTTP/1.1\r\nHost: gapsync-admin\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = new BufferedInputStream(Channels.newInputStream(ch), BUFFER_BYTES);
+      String status = line(in);
+      Map<String, String> headers = new LinkedHashMap<>();
+      for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
+        int colon = h.indexOf(':');
+        if (colon > 0) {
+          headers.put(
+              h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+        }
+      }
+      String cl = headers.get("content-length");
+      if (status == null || !status.startsWith("HTTP/1.1 200") || cl == null) {
+        byte[] err = in.readNBytes(64 * 1024);
+        throw new IOException(
+            "the daemon answered " + status + ": " + new String(err, StandardCharsets.UTF_8));
+      }
+      long length = Long.parseLong(cl);
+      return new java.io.FilterInputStream(in) {
+        private long left = length;
+
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int n = super.read(b, off, (int) Math.min(len, left));
+          if (n < 0) {
+            throw new IOException("the daemon's answer ended " + left + " bytes early");
+          }
+          left -= n;
+          return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+          ch.close();
+        }
+      };
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
   /** Sends a request with a small body (or none). */
   static Response send(
       Path socket, String method, String target, Map<String, String> headers, byte[] body)

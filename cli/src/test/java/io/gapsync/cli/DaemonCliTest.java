@@ -137,6 +137,23 @@ class DaemonCliTest {
     assertThat(expected.get(7)).contains("-> 1").contains("no such tag");
     assertThat(expected.get(10)).contains("-> 0").contains("OK:");
 
+    // get reads manifests read-only and blob content through the daemon: bit for bit.
+    Path out = tmp.resolve("out");
+    CliRun get = CliRun.withStore(live, "get", "a/app:1.1", "oci:" + out);
+    assertThat(get.exitCode()).as(get.toString()).isZero();
+    assertThat(get.out()).contains("Wrote a/app:1.1").contains("2.0 MiB of blobs written");
+    try (var files = Files.list(layout.resolve("blobs/sha256"))) {
+      for (Path blob : files.toList()) {
+        Path copy = out.resolve("blobs/sha256").resolve(blob.getFileName());
+        if (Files.exists(copy)) {
+          assertThat(Files.mismatch(blob, copy)).isEqualTo(-1L);
+        }
+      }
+    }
+    CliRun file = CliRun.withStore(live, "get", "files/notes:1", "file:" + tmp.resolve("n.txt"));
+    assertThat(file.exitCode()).as(file.toString()).isZero();
+    assertThat(Files.readString(tmp.resolve("n.txt"))).isEqualTo("release notes\n");
+
     Path inventory = tmp.resolve("site.json");
     CliRun export = CliRun.withStore(live, "inventory", "export", "-o", inventory.toString());
     assertThat(export.exitCode()).as(export.toString()).isZero();
