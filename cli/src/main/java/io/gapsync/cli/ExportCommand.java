@@ -38,9 +38,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gapsync export --against INVENTORY --key KEY -o DIR [REPO:TAG...]}: writes the signed diff
- * archive holding what the site lacks. Exit 0 with the archive written, 1 on failure (nothing is
- * left in DIR that looks complete).
+ * {@code gapsync export (--against INVENTORY | --inbox DIR) --key KEY -o DIR [REPO:TAG...]}: writes
+ * the signed diff archive holding what the site lacks. The store is opened read-only (export runs
+ * while {@code gapsync serve} holds it); the export ledger ({@link ExportLedger}) hands out the
+ * sequence, records what the archive sent and corrects the plan ({@link PlanningInventory}). With
+ * {@code --site-trust} the inventory's signature is verified first ({@link ReturnedInventory}).
+ * Exit 0 with the archive written, or with nothing written when the site lacks nothing; 1 on
+ * failure (nothing is left in DIR that looks complete, the ledger is unchanged).
  */
 @Command(
     name = "export",
@@ -48,7 +52,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Writes a signed, compressed diff archive holding exactly what the site described by an",
       "inventory lacks for the given images (every tag of this store when none is given): the",
-      "missing blobs and manifests (with their signatures and SBOMs) and the tag updates."
+      "missing blobs and manifests (with their signatures and SBOMs) and the tag updates.",
+      "Archives sent since the inventory was taken count as delivered (the export ledger);",
+      "what an archive the inventory reflects carried but the site lacks is sent again.",
+      "Writes nothing (exit 0) when the site lacks nothing. The store is opened read-only."
     })
 final class ExportCommand implements Callable<Integer> {
 

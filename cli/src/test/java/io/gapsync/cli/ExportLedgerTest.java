@@ -133,8 +133,25 @@ class ExportLedgerTest {
     assertThat(a2.get("tagUpdates").asLong()).isEqualTo(1);
 
     // Nothing new since: nothing is written and no sequence number is used.
-    JsonNode none = ok(export(inv0, "out3", "apps/web:v1", "docs/readme:1"));
-    assertThat(none.get("status").asText()).isEqualTo("nothing-to-export");
+    CliRun none =
+        ArchiveCli.run(
+            CLOCK,
+            "export",
+            "--store",
+            connected.toString(),
+            "--against",
+            inv0,
+            "--key",
+            key.toString(),
+            "-o",
+            tmp.resolve("out3").toString(),
+            "apps/web:v1",
+            "docs/readme:1");
+    assertThat(none.exitCode()).as(none.toString()).isZero();
+    assertThat(none.out())
+        .contains("Nothing to export: site site-a holds")
+        .contains("no archive written")
+        .contains("watermark 0; assumed delivered: sequences [1, 2]");
     assertThat(tmp.resolve("out3")).doesNotExist();
     assertThat(Files.readString(ledger.resolve("sequence/depot-1")).strip()).isEqualTo("2");
 
