@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ledger (what a reflected archive carried and the site lacks is sent again), and a returned
  * inventory whose signature does not verify changes nothing.
  */
-class ExportLedgerTest {
+class ExportCommandLedgerTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Clock CLOCK = ArchiveCommandsTest.CLOCK;
