@@ -38,14 +38,17 @@ import java.util.TreeMap;
 
 /**
  * Writes the signed diff archive for a site: plans the delta against its inventory ({@link
- * DeltaPlanner}), takes the producer's next sequence number from the store, orders the entries
- * (blobs by digest, then manifests children first, so an importer can store each as it arrives),
- * prepares each entry's encoding and stored digest, then signs and writes the archive, split into
- * volumes if asked. Memory stays bounded: content streams from {@link Store#openBlob}.
+ * DeltaPlanner}), takes the sequence number the caller got from the {@link ExportLedger}, orders
+ * the entries (blobs by digest, then manifests children first, so an importer can store each as it
+ * arrives), prepares each entry's encoding and stored digest, then signs and writes the archive,
+ * split into volumes if asked. Memory stays bounded: content streams from {@link Store#openBlob}.
  */
 public final class ArchiveExporter {
 
-  /** Key prefix of the per-producer sequence counters in the store's metadata. */
+  /**
+   * Key prefix of the per-producer sequence counters older versions kept in the store's metadata;
+   * the export ledger continues from them ({@link ExportLedger#nextSequence}).
+   */
   public static final String SEQUENCE_KEY_PREFIX = "archive-sequence/";
 
   /**
@@ -77,31 +80,44 @@ public final class ArchiveExporter {
   }
 
   /**
-   * Plans and writes an archive.
+   * Plans the delta against a site's inventory (docs/FORMAT.md section 1, "The delta plan").
    *
-   * @param site the site's inventory
-   * @param inventoryDigest the sha256 of the inventory file
+   * @param site the inventory to plan against (the returned one, corrected by the ledger)
    * @param tags the tags to bring to the site (all when empty)
+   * @return the plan; {@link DeltaPlan#isEmpty()} when the site lacks nothing
+   */
+  public DeltaPlan plan(CompactInventory site, List<TagInfo> tags) {
+    return new DeltaPlanner(store).plan(site, tags);
+  }
+
+  /**
+   * Writes the archive of a plan.
+   *
+   * @param plan the plan ({@link #plan})
+   * @param siteId the site the plan is for
+   * @param inventoryDigest the sha256 of the inventory file the plan started from
    * @param keys the signing keys
    * @param producerId the producer id
+   * @param sequence the producer's sequence number for this archive (from the ledger)
    * @param now the creation time
    * @param expiresIn how long the archive stays valid
    * @param outDir the output folder
    * @param volumeSize the volume size, or 0 for one file
    * @return what was written
+   * @throws IOException if reading the store or writing fails
    */
   public Result export(
-      CompactInventory site,
+      DeltaPlan plan,
+      String siteId,
       Digest inventoryDigest,
-      List<TagInfo> tags,
       List<SigningKey> keys,
       String producerId,
+      long sequence,
       Instant now,
       Duration expiresIn,
       Path outDir,
       long volumeSize)
       throws IOException {
-    DeltaPlan plan = new DeltaPlanner(store).plan(site, tags);
     Map<Digest, Manifest> manifests = new TreeMap<>();
     for (InventoryEntry m : plan.manifests()) {
       manifests.put(m.digest(), manifest(m.digest()));
@@ -152,7 +168,6 @@ public final class ArchiveExporter {
         plan.tags().stream()
             .map(t -> new TagUpdate(t.repository(), t.tag(), t.from(), t.to()))
             .toList();
-    long sequence = store.nextSequence(SEQUENCE_KEY_PREFIX + producerId);
     byte[] id = new byte[16];
     new SecureRandom().nextBytes(id);
     ArchiveStatement statement =
@@ -161,7 +176,7 @@ public final class ArchiveExporter {
             producerId,
             HexFormat.of().formatHex(id),
             sequence,
-            site.siteId(),
+            siteId,
             inventoryDigest,
             now,
             now.plus(expiresIn),

@@ -127,9 +127,9 @@ public final class ArchiveImporter {
    *
    * @param archive the archive (single file or volumes)
    * @return what was done
-   * @throws ArchiveException, TrustException, ArchiveRefusedException when refused (the store is
-   *     unchanged); {@link MissingContentException} (an ArchiveRefusedException) when it assumes
-   *     content the site lacks
+   * @throws io.gapsync.protocol.ProtocolException or ArchiveRefusedException when refused (the
+   *     store is unchanged); {@link MissingContentException} (an ArchiveRefusedException) when it
+   *     assumes content the site lacks
    * @throws IOException if reading fails (the store is unchanged)
    */
   public Result run(ArchiveFiles.Located archive) throws IOException {
@@ -351,8 +351,16 @@ public final class ArchiveImporter {
       }
     } catch (IOException | RuntimeException e) {
       if (!committed) {
-        // Nothing of this archive is tagged or recorded: drop the content it created.
-        store.discard(created);
+        // Nothing of this archive is tagged or recorded: drop the content it created. If that
+        // fails too (a full disk), gc removes the unreferenced content later.
+        try {
+          store.discard(created);
+        } catch (RuntimeException d) {
+          e.addSuppressed(d);
+        }
+      }
+      if (DiskFullException.isDiskFull(e)) {
+        throw DiskFullException.of(name, store.path(), e);
       }
       throw e;
     }

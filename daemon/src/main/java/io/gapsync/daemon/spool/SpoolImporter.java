@@ -2,6 +2,7 @@ package io.gapsync.daemon.spool;
 
 import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.daemon.archive.ArchiveRefusedException;
+import io.gapsync.daemon.archive.DiskFullException;
 import io.gapsync.daemon.archive.MissingContentException;
 import io.gapsync.daemon.archive.ProgressListener;
 import io.gapsync.protocol.ProtocolException;
@@ -47,10 +48,10 @@ import org.slf4j.LoggerFactory;
  *       store is unchanged ({@link ArchiveImporter} undoes a refused import).
  * </ul>
  *
- * <p>A failure that is not the archive's fault (the store's storage fails or closes, a file
- * vanishes) leaves the archive where it is, to be tried again at the next poll. A file of the same
- * name already in a target folder is replaced (the newest attempt's reason wins). After each
- * successful import a fresh inventory goes to the outbox ({@link OutboxInventory}).
+ * <p>A failure that is not the archive's fault (the store's storage fails or closes, its disk is
+ * full, a file vanishes) leaves the archive where it is, to be tried again at the next poll. A file
+ * of the same name already in a target folder is replaced (the newest attempt's reason wins). After
+ * each successful import a fresh inventory goes to the outbox ({@link OutboxInventory}).
  *
  * <p>{@link #pollOnce()} is synchronized; {@link #start} runs it on one scheduler thread of its own
  * (never a Netty event loop). Tests call it directly, with an injected clock, instead of sleeping.
@@ -263,6 +264,9 @@ public final class SpoolImporter {
         return null;
       }
       return reject(a, from, tried, e);
+    } catch (DiskFullException e) {
+      LOG.error("{} (left in place, tried again at the next poll)", e.getMessage());
+      return null;
     } catch (NoSuchFileException e) {
       LOG.warn("{} but a file vanished (left in place): {}", tried, e.getMessage());
       return null;
