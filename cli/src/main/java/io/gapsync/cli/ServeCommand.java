@@ -54,7 +54,12 @@ import picocli.CommandLine.Spec;
       "opened read-write, DIR is watched and every complete archive copied into it is",
       "verified and applied; it then moves to DIR/applied, DIR/quarantine (content it",
       "assumes is missing; retried after each import) or DIR/rejected, with a reason file.",
-      "After each import a fresh inventory is written to --outbox, signed with --site-key."
+      "After each import a fresh inventory is written to --outbox, signed with --site-key.",
+      "",
+      "Limits (docs/REGISTRY.md): a client trickling its headers or body is answered 408",
+      "and cut off (--header-timeout, --request-timeout); an idle connection is closed",
+      "(--idle-timeout); upload sessions are capped (--max-upload-sessions, 429 with",
+      "Retry-After) and cancelled when abandoned (--upload-session-timeout)."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -63,6 +68,8 @@ final class ServeCommand implements Callable<Integer> {
       RegistryConfig.SHUTDOWN_TIMEOUT_DEFAULT.plus(Duration.ofSeconds(5));
 
   @Mixin StoreMixin storeOption;
+
+  @Mixin RegistryLimitsMixin limits;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -128,7 +135,8 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException, IOException {
     InetSocketAddress bind = parseListen(listen);
     SpoolSetup spoolSetup = spoolSetup();
-    RegistryConfig config = RegistryConfig.defaults().withListen(bind).withReadOnly(readOnly);
+    RegistryConfig config =
+        limits.apply(RegistryConfig.defaults().withListen(bind).withReadOnly(readOnly));
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
         new Thread(

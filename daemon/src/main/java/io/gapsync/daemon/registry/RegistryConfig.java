@@ -14,7 +14,13 @@ import java.util.Objects;
  * @param maxHeaderBytes the largest request header block; larger answers 431 and closes
  * @param maxManifestBytes the largest manifest accepted by a PUT; larger answers 413 SIZE_INVALID
  * @param idleTimeout a connection with no read or write progress for this long is closed
- * @param maxUploadSessions open upload sessions at most; one more answers 429 TOOMANYREQUESTS
+ * @param headerTimeout a request whose header block is not complete this long after its first byte
+ *     answers 408 and the connection closes (a client trickling its headers)
+ * @param requestTimeout a request whose body is not complete this long after its first byte answers
+ *     408 and the connection closes; what its body wrote is not published (a client trickling a
+ *     body). Chunked uploads make each PATCH its own request
+ * @param maxUploadSessions open upload sessions at most; one more answers 429 TOOMANYREQUESTS with
+ *     {@code Retry-After}
  * @param uploadSessionTimeout an upload session untouched for this long is cancelled; also how long
  *     pushed content stays pinned against gc while its manifest has not arrived
  * @param sweepInterval how often abandoned upload sessions are looked for
@@ -33,6 +39,8 @@ public record RegistryConfig(
     int maxHeaderBytes,
     int maxManifestBytes,
     Duration idleTimeout,
+    Duration headerTimeout,
+    Duration requestTimeout,
     int maxUploadSessions,
     Duration uploadSessionTimeout,
     Duration sweepInterval,
@@ -53,6 +61,15 @@ public record RegistryConfig(
 
   /** Default idle timeout: 60 seconds without progress closes the connection. */
   public static final Duration IDLE_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
+
+  /** Default time from a request's first byte to the end of its headers: 30 seconds. */
+  public static final Duration HEADER_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
+
+  /**
+   * Default time from a request's first byte to the end of its body: 30 minutes (a 2 GiB layer in
+   * one request at 1.2 MB/s). Raise it for slower links, or have clients push in chunks.
+   */
+  public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofMinutes(30);
 
   /** Default most concurrent upload sessions: 256. */
   public static final int MAX_UPLOAD_SESSIONS_DEFAULT = 256;
@@ -90,6 +107,8 @@ public record RegistryConfig(
     positive("maxManifestBytes", maxManifestBytes);
     positive("maxUploadSessions", maxUploadSessions);
     positive("idleTimeout", idleTimeout);
+    positive("headerTimeout", headerTimeout);
+    positive("requestTimeout", requestTimeout);
     positive("uploadSessionTimeout", uploadSessionTimeout);
     positive("sweepInterval", sweepInterval);
     positive("storeStatsInterval", storeStatsInterval);
@@ -124,6 +143,8 @@ public record RegistryConfig(
         MAX_HEADER_BYTES_DEFAULT,
         MAX_MANIFEST_BYTES_DEFAULT,
         IDLE_TIMEOUT_DEFAULT,
+        HEADER_TIMEOUT_DEFAULT,
+        REQUEST_TIMEOUT_DEFAULT,
         MAX_UPLOAD_SESSIONS_DEFAULT,
         UPLOAD_SESSION_TIMEOUT_DEFAULT,
         SWEEP_INTERVAL_DEFAULT,
@@ -141,6 +162,8 @@ public record RegistryConfig(
         maxHeaderBytes,
         maxManifestBytes,
         idleTimeout,
+        headerTimeout,
+        requestTimeout,
         maxUploadSessions,
         uploadSessionTimeout,
         sweepInterval,
@@ -158,6 +181,8 @@ public record RegistryConfig(
         maxHeaderBytes,
         maxManifestBytes,
         idleTimeout,
+        headerTimeout,
+        requestTimeout,
         maxUploadSessions,
         uploadSessionTimeout,
         sweepInterval,
@@ -193,6 +218,8 @@ public record RegistryConfig(
         maxHeaderBytes,
         manifestBytes,
         idle,
+        headerTimeout,
+        requestTimeout,
         uploadSessions,
         sessionTimeout,
         sweepInterval,
@@ -200,6 +227,60 @@ public record RegistryConfig(
         shutdownTimeout,
         ioThreads,
         adminSocket);
+  }
+
+  /** Returns this configuration with other connection and request timeouts. */
+  public RegistryConfig withTimeouts(Duration idle, Duration header, Duration request) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idle,
+        header,
+        request,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        storeStatsInterval,
+        shutdownTimeout,
+        ioThreads);
+  }
+
+  /** Returns this configuration with other limits on upload sessions and their sweep. */
+  public RegistryConfig withUploadSessions(int max, Duration timeout, Duration sweep) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idleTimeout,
+        headerTimeout,
+        requestTimeout,
+        max,
+        timeout,
+        sweep,
+        storeStatsInterval,
+        shutdownTimeout,
+        ioThreads);
+  }
+
+  /** Returns this configuration with another header block limit and event loop count. */
+  public RegistryConfig withHeaderBytesAndThreads(int headerBytes, int threads) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        headerBytes,
+        maxManifestBytes,
+        idleTimeout,
+        headerTimeout,
+        requestTimeout,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        storeStatsInterval,
+        shutdownTimeout,
+        threads);
   }
 
   private static void positive(String name, int value) {

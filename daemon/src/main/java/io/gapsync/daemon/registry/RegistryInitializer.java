@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * idle        IdleStateHandler (all idle, output progress counts)
  * idleCloser  IdleCloser: close when idle
+ * requestTimer RequestTimeout.start: a request's first byte starts its clock
  * codec       HttpServerCodec (header limit from the config)
  * observer    RequestObserver: request id, metrics, access log
+ * requestEnd  RequestTimeout.end: header and request deadlines, 408 and close
  * malformed   MalformedRequestHandler: 400/414/431 and close
  * keepAlive   HttpServerKeepAliveHandler
  * continue    HttpServerExpectContinueHandler: 100 Continue for streamed bodies
@@ -85,6 +87,8 @@ final class RegistryInitializer extends ChannelInitializer<Channel> {
     long idleMillis = c.idleTimeout().toMillis();
     p.addLast("idle", new IdleStateHandler(true, 0, 0, idleMillis, TimeUnit.MILLISECONDS));
     p.addLast("idleCloser", new IdleCloser());
+    RequestTimeout timeout = new RequestTimeout(c.headerTimeout(), c.requestTimeout());
+    p.addLast("requestTimer", timeout.start());
     p.addLast(
         "codec",
         new HttpServerCodec(
@@ -93,6 +97,7 @@ final class RegistryInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(8192)
                 .setMaxChunkSize(MAX_CHUNK_BYTES)));
     p.addLast("observer", new RequestObserver(services.metrics(), services.requestIds()));
+    p.addLast("requestEnd", timeout.end());
     p.addLast("malformed", new MalformedRequestHandler());
     p.addLast("keepAlive", new HttpServerKeepAliveHandler());
     p.addLast("continue", new HttpServerExpectContinueHandler());

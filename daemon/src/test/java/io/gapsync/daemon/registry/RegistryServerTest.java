@@ -210,6 +210,8 @@ class RegistryServerTest {
                 d.maxHeaderBytes(),
                 d.maxManifestBytes(),
                 d.idleTimeout(),
+                d.headerTimeout(),
+                d.requestTimeout(),
                 d.maxUploadSessions(),
                 java.time.Duration.ofMinutes(1),
                 java.time.Duration.ofMillis(10),
