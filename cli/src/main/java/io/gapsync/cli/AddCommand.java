@@ -30,8 +30,11 @@ import picocli.CommandLine.Spec;
       "  oci-archive:FILE[:REF]     a tar of an OCI image layout",
       "  docker-archive:FILE[:REF]  a 'docker save' tar (REF is REPO:TAG or @N)",
       "  file:PATH                  any file, stored as an OCI 1.1 artifact",
+      "  docker://HOST/PATH[:TAG|@DIGEST]  an image in a registry (only missing",
+      "                             blobs are downloaded; see --authfile, --insecure)",
       "",
-      "Without :REF every image of the source is added under its own name.",
+      "Without :REF every image of the source is added under its own name;",
+      "a docker:// image is stored as PATH:TAG (without the host) unless --as names it.",
       "A multi-platform image keeps every platform (and its exact index) unless",
       "--platform picks one; the tag then points at that platform's manifest."
     })
@@ -43,6 +46,8 @@ final class AddCommand implements Callable<Integer> {
           "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
   @Mixin StoreMixin storeOption;
+
+  @Mixin RegistryMixin registryOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -113,14 +118,19 @@ final class AddCommand implements Callable<Integer> {
           spec.commandLine(),
           "--artifact-type '" + artifactType + "' is not a media type (type/subtype, RFC 6838)");
     }
-    TransportRef ref = Refs.transport(spec.commandLine(), source);
-    if (ref.kind() != TransportRef.Kind.FILE && artifactType != null) {
+    io.gapsync.cli.registry.RegistryRef registryRef =
+        io.gapsync.cli.registry.RegistryRef.isRegistry(source)
+            ? RegistryMixin.parse(spec.commandLine(), source)
+            : null;
+    TransportRef ref = registryRef == null ? Refs.transport(spec.commandLine(), source) : null;
+    boolean isFile = ref != null && ref.kind() == TransportRef.Kind.FILE;
+    if (!isFile && artifactType != null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--artifact-type applies to file: sources only");
     }
     try (Store store = storeOption.openWritable()) {
       Importer.Result result;
-      if (ref.kind() == TransportRef.Kind.FILE) {
+      if (isFile) {
         Reference t =
             target != null
                 ? target
@@ -141,6 +151,11 @@ final class AddCommand implements Callable<Integer> {
                 0,
                 0,
                 0);
+      } else if (registryRef != null) {
+        try (ImageSource src =
+            io.gapsync.cli.registry.RegistrySource.open(registryOptions.client(), registryRef)) {
+          result = new Importer(store, platforms).run(src, target, asRepository);
+        }
       } else {
         try (ImageSource src = ref.openSource()) {
           result = new Importer(store, platforms).run(src, target, asRepository);
@@ -153,7 +168,7 @@ final class AddCommand implements Callable<Integer> {
         for (Importer.Added a : result.images()) {
           out.println("Added " + a.reference() + " " + a.digest());
         }
-        if (ref.kind() != TransportRef.Kind.FILE) {
+        if (!isFile) {
           out.println(
               result.blobsAdded()
                   + " new blobs ("
