@@ -109,6 +109,36 @@ class RegistryAddPeerTest {
   }
 
   @Test
+  void bearerTokenFlowGetsATokenFromTheRealmWithTheLogin() throws Exception {
+    assumeTrue(Peers.available("openssl"), "openssl is not installed");
+    try (TokenServer tokens = TokenServer.start(tmp, "bob", "pw");
+        DistributionRegistry reg =
+            DistributionRegistry.start(dir("reg"), tokens.registryAuthYaml(tmp))) {
+      reg.push("oci:" + layout + ":t", "lib/app:1", "--dest-creds", "bob:pw");
+      Path authFile = tmp.resolve("auth.json");
+      Files.writeString(
+          authFile,
+          "{\"auths\":{\"" + reg.host() + "\":{\"username\":\"bob\",\"password\":\"pw\"}}}");
+      String src = "docker://" + reg.host() + "/lib/app:1";
+      int issuedByPush = tokens.issued();
+
+      CliRun anonymous = CliRun.withStore(store, "add", src, "--insecure");
+      CliRun withLogin =
+          CliRun.withStore(store, "add", src, "--insecure", "--authfile", authFile.toString());
+
+      assertThat(anonymous.exitCode()).isEqualTo(1);
+      assertThat(anonymous.err())
+          .contains("get a bearer token for repository:lib/app:pull from " + tokens.realm())
+          .contains("401")
+          .contains("--authfile");
+      assertThat(withLogin.exitCode()).as(withLogin.toString()).isZero();
+      assertThat(withLogin.out()).contains("Added lib/app:1 ").contains("2 new blobs");
+      // One token for the repository, reused for the manifest and both blobs.
+      assertThat(tokens.issued() - issuedByPush).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aConnectionResetMidBlobResumesWithRange() throws Exception {
     try (DistributionRegistry reg = DistributionRegistry.start(dir("reg"), "");
         ResetProxy proxy = new ResetProxy(reg.port())) {
