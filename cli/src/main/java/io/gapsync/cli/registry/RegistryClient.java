@@ -55,6 +55,12 @@ public final class RegistryClient {
   /** Largest tag list, token or error document read. */
   static final int MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
 
+  /**
+   * How long the {@code --insecure} probe waits for a TLS answer before using plain HTTP (a plain
+   * HTTP server may sit silent on a TLS ClientHello).
+   */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
   /** Most pages of a tag list followed. */
   static final int MAX_TAG_PAGES = 1000;
 
@@ -505,7 +511,7 @@ public final class RegistryClient {
       HttpResponse<Void> r =
           http.send(
               HttpRequest.newBuilder(URI.create("https://" + host + "/v2/"))
-                  .timeout(options.requestTimeout())
+                  .timeout(PROBE_TIMEOUT)
                   .GET()
                   .build(),
               HttpResponse.BodyHandlers.discarding());
