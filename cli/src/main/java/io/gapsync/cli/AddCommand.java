@@ -30,8 +30,11 @@ import picocli.CommandLine.Spec;
       "  oci-archive:FILE[:REF]     a tar of an OCI image layout",
       "  docker-archive:FILE[:REF]  a 'docker save' tar (REF is REPO:TAG or @N)",
       "  file:PATH                  any file, stored as an OCI 1.1 artifact",
+      "  docker://HOST/PATH[:TAG|@DIGEST]  an image in a registry (only missing",
+      "                             blobs are downloaded; see --authfile, --insecure)",
       "",
-      "Without :REF every image of the source is added under its own name.",
+      "Without :REF every image of the source is added under its own name;",
+      "a docker:// image is stored as PATH:TAG (without the host) unless --as names it.",
       "A multi-platform image keeps every platform (and its exact index) unless",
       "--platform picks one; the tag then points at that platform's manifest.",
       "",
@@ -46,6 +49,8 @@ final class AddCommand implements Callable<Integer> {
           "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
   @Mixin StoreMixin storeOption;
+
+  @Mixin RegistryMixin registryOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -116,8 +121,13 @@ final class AddCommand implements Callable<Integer> {
           spec.commandLine(),
           "--artifact-type '" + artifactType + "' is not a media type (type/subtype, RFC 6838)");
     }
-    TransportRef ref = Refs.transport(spec.commandLine(), source);
-    if (ref.kind() != TransportRef.Kind.FILE && artifactType != null) {
+    io.gapsync.cli.registry.RegistryRef registryRef =
+        io.gapsync.cli.registry.RegistryRef.isRegistry(source)
+            ? RegistryMixin.parse(spec.commandLine(), source)
+            : null;
+    TransportRef ref = registryRef == null ? Refs.transport(spec.commandLine(), source) : null;
+    boolean isFile = ref != null && ref.kind() == TransportRef.Kind.FILE;
+    if (!isFile && artifactType != null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--artifact-type applies to file: sources only");
     }
@@ -131,7 +141,7 @@ final class AddCommand implements Callable<Integer> {
     }
     try (Store store = opened) {
       Importer.Result result;
-      if (ref.kind() == TransportRef.Kind.FILE) {
+      if (isFile) {
         Reference t =
             target != null
                 ? target
@@ -154,18 +164,21 @@ final class AddCommand implements Callable<Integer> {
       } else {
         IngestTarget into =
             store != null ? new IngestTarget.Local(store) : new IngestTarget.ThroughDaemon(daemon);
-        try (ImageSource src = ref.openSource()) {
+        try (ImageSource src =
+            registryRef != null
+                ? io.gapsync.cli.registry.RegistrySource.open(registryOptions.client(), registryRef)
+                : ref.openSource()) {
           result = new Importer(into, platforms).run(src, target, asRepository);
         } finally {
           into.close();
         }
       }
-      print(result, ref);
+      print(result, isFile);
     }
     return 0;
   }
 
-  private void print(Importer.Result result, TransportRef ref) {
+  private void print(Importer.Result result, boolean isFile) {
     var out = spec.commandLine().getOut();
     if (json) {
       JsonOutput.print(out, result);
@@ -174,7 +187,7 @@ final class AddCommand implements Callable<Integer> {
     for (Importer.Added a : result.images()) {
       out.println("Added " + a.reference() + " " + a.digest());
     }
-    if (ref.kind() != TransportRef.Kind.FILE) {
+    if (!isFile) {
       out.println(
           result.blobsAdded()
               + " new blobs ("

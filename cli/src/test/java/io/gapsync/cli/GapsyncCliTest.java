@@ -18,6 +18,7 @@ class GapsyncCliTest {
   @ValueSource(
       strings = {
         "add",
+        "sync",
         "get",
         "ls",
         "rm",
