@@ -1,5 +1,7 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.diode.DiodeReceiver;
+import io.gapsync.daemon.diode.DiodeReceiverConfig;
 import io.gapsync.daemon.registry.Registry;
 import io.gapsync.daemon.registry.RegistryConfig;
 import io.gapsync.protocol.trust.KeyFiles;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,7 +50,10 @@ import picocli.CommandLine.Spec;
       "opened read-write, DIR is watched and every complete archive copied into it is",
       "verified and applied; it then moves to DIR/applied, DIR/quarantine (content it",
       "assumes is missing; retried after each import) or DIR/rejected, with a reason file.",
-      "After each import a fresh inventory is written to --outbox, signed with --site-key."
+      "After each import a fresh inventory is written to --outbox, signed with --site-key.",
+      "",
+      "With --diode-listen HOST:PORT (needs --spool and --trust) files sent with 'gapsync",
+      "diode send' are received into the spool too, and imported like copied ones."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -94,6 +100,12 @@ final class ServeCommand implements Callable<Integer> {
   Path siteKey;
 
   @Option(
+      names = "--diode-listen",
+      paramLabel = "HOST:PORT",
+      description = "With --spool: receive 'diode send' transfers on this UDP address into it.")
+  String diodeListen;
+
+  @Option(
       names = "--poll-interval",
       paramLabel = "DURATION",
       description = "With --spool: how often to look at the spool: 2s (default), 1m, PT0.5S.")
@@ -110,6 +122,9 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The address the registry listens on, once started. */
   volatile InetSocketAddress address;
+
+  /** The diode receiver's address, once started with {@code --diode-listen}. */
+  volatile InetSocketAddress diodeAddress;
 
   /** When false (tests), no JVM shutdown hook is installed. */
   boolean installShutdownHook = true;
@@ -153,6 +168,7 @@ final class ServeCommand implements Callable<Integer> {
               + "; stop with Ctrl-C or SIGTERM.");
       out.flush();
       Closeable watcher = startSpool(store, spoolSetup, out);
+      Closeable diode = startDiode(spoolSetup, out);
       try {
         started.countDown();
         stopRequested.await();
@@ -160,7 +176,11 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
       } finally {
         // Before the store closes: an import in progress finishes (or is cut off and undone).
-        watcher.close();
+        try {
+          diode.close();
+        } finally {
+          watcher.close();
+        }
       }
     } finally {
       // try-with-resources closed the registry (graceful) and then the store.
@@ -175,10 +195,14 @@ final class ServeCommand implements Callable<Integer> {
   /** Checks the spool options; returns null without {@code --spool}. */
   private SpoolSetup spoolSetup() throws IOException {
     if (spool == null) {
-      if (trustFile != null || outbox != null || siteKey != null || pollInterval != null) {
+      if (trustFile != null
+          || outbox != null
+          || siteKey != null
+          || pollInterval != null
+          || diodeListen != null) {
         throw new ParameterException(
             spec.commandLine(),
-            "--trust, --outbox, --site-key and --poll-interval need --spool DIR");
+            "--trust, --outbox, --site-key, --poll-interval and --diode-listen need --spool DIR");
       }
       return null;
     }
@@ -219,6 +243,23 @@ final class ServeCommand implements Callable<Integer> {
             + ".");
     return new SpoolImporter(store, setup.trust(), spool, outbox, setup.siteKey(), clock)
         .start(setup.interval());
+  }
+
+  /** Starts the diode receiver into the spool; a no-op handle without {@code --diode-listen}. */
+  private Closeable startDiode(SpoolSetup setup, PrintWriter out) throws IOException {
+    if (diodeListen == null) {
+      return () -> {};
+    }
+    DiodeReceiver receiver =
+        DiodeReceiver.start(
+            DiodeReceiverConfig.defaults(
+                DiodeCommand.parseAddress(spec, "--diode-listen", diodeListen), spool),
+            setup.trust(),
+            DiodeReceiveCommand.printer(out, spec.commandLine().getErr(), new AtomicInteger()));
+    diodeAddress = receiver.address();
+    out.println("Receiving diode transfers on udp://" + diodeAddress + " into " + spool + ".");
+    out.flush();
+    return receiver;
   }
 
   /** Parses {@code HOST:PORT} ({@code [v6]:PORT} for IPv6). */
