@@ -33,6 +33,7 @@ import picocli.CommandLine.ParseResult;
       KeyCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      DiodeCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

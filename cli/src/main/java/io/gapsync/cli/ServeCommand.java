@@ -1,5 +1,7 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.diode.DiodeReceiver;
+import io.gapsync.daemon.diode.DiodeReceiverConfig;
 import io.gapsync.daemon.registry.Registry;
 import io.gapsync.daemon.registry.RegistryConfig;
 import io.gapsync.daemon.spool.SpoolImporter;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,7 +62,10 @@ import picocli.CommandLine.Spec;
       "Limits (docs/REGISTRY.md): a client trickling its headers or body is answered 408",
       "and cut off (--header-timeout, --request-timeout); an idle connection is closed",
       "(--idle-timeout); upload sessions are capped (--max-upload-sessions, 429 with",
-      "Retry-After) and cancelled when abandoned (--upload-session-timeout)."
+      "Retry-After) and cancelled when abandoned (--upload-session-timeout).",
+      "",
+      "With --diode-listen HOST:PORT (needs --spool and --trust) files sent with 'gapsync",
+      "diode send' are received into the spool too, and imported like copied ones."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -108,6 +114,12 @@ final class ServeCommand implements Callable<Integer> {
   Path siteKey;
 
   @Option(
+      names = "--diode-listen",
+      paramLabel = "HOST:PORT",
+      description = "With --spool: receive 'diode send' transfers on this UDP address into it.")
+  String diodeListen;
+
+  @Option(
       names = "--poll-interval",
       paramLabel = "DURATION",
       description = "With --spool: how often to look at the spool: 2s (default), 1m, PT0.5S.")
@@ -127,6 +139,9 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The admin socket's path, once started (null for a read-only store). */
   volatile Path adminSocket;
+
+  /** The diode receiver's address, once started with {@code --diode-listen}. */
+  volatile InetSocketAddress diodeAddress;
 
   /** When false (tests), no JVM shutdown hook is installed. */
   boolean installShutdownHook = true;
@@ -177,6 +192,7 @@ final class ServeCommand implements Callable<Integer> {
               + "; stop with Ctrl-C or SIGTERM.");
       out.flush();
       Closeable watcher = startSpool(store, spoolSetup, out);
+      Closeable diode = startDiode(spoolSetup, out);
       try {
         started.countDown();
         stopRequested.await();
@@ -184,7 +200,11 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
       } finally {
         // Before the store closes: an import in progress finishes (or is cut off and undone).
-        watcher.close();
+        try {
+          diode.close();
+        } finally {
+          watcher.close();
+        }
       }
     } finally {
       // try-with-resources closed the registry (graceful) and then the store.
@@ -199,10 +219,14 @@ final class ServeCommand implements Callable<Integer> {
   /** Checks the spool options; returns null without {@code --spool}. */
   private SpoolSetup spoolSetup() throws IOException {
     if (spool == null) {
-      if (trustFile != null || outbox != null || siteKey != null || pollInterval != null) {
+      if (trustFile != null
+          || outbox != null
+          || siteKey != null
+          || pollInterval != null
+          || diodeListen != null) {
         throw new ParameterException(
             spec.commandLine(),
-            "--trust, --outbox, --site-key and --poll-interval need --spool DIR");
+            "--trust, --outbox, --site-key, --poll-interval and --diode-listen need --spool DIR");
       }
       return null;
     }
@@ -243,6 +267,23 @@ final class ServeCommand implements Callable<Integer> {
             + ".");
     return new SpoolImporter(store, setup.trust(), spool, outbox, setup.siteKey(), clock)
         .start(setup.interval());
+  }
+
+  /** Starts the diode receiver into the spool; a no-op handle without {@code --diode-listen}. */
+  private Closeable startDiode(SpoolSetup setup, PrintWriter out) throws IOException {
+    if (diodeListen == null) {
+      return () -> {};
+    }
+    DiodeReceiver receiver =
+        DiodeReceiver.start(
+            DiodeReceiverConfig.defaults(
+                DiodeCommand.parseAddress(spec, "--diode-listen", diodeListen), spool),
+            setup.trust(),
+            DiodeReceiveCommand.printer(out, spec.commandLine().getErr(), new AtomicInteger()));
+    diodeAddress = receiver.address();
+    out.println("Receiving diode transfers on udp://" + diodeAddress + " into " + spool + ".");
+    out.flush();
+    return receiver;
   }
 
   /** Parses {@code HOST:PORT} ({@code [v6]:PORT} for IPv6). */

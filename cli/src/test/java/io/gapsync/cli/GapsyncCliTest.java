@@ -34,7 +34,10 @@ class GapsyncCliTest {
         "key",
         "key generate",
         "export",
-        "import"
+        "import",
+        "diode",
+        "diode send",
+        "diode receive"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");
