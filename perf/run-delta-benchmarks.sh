@@ -86,7 +86,7 @@ need_rootfs_v2() {
   cp -a "$bench/rootfs-v1" "$r"
   echo 'deb http://deb.debian.org/debian-security bookworm-security main' > "$r/etc/apt/sources.list.d/security.list"
   chroot "$r" apt-get update -qq >&2
-  chroot "$r" apt-get -s upgrade | awk '/^Inst/ { print "upgraded:", $2, $3, $4 }' > "$bench/rootfs-v2.changes.txt"
+  chroot "$r" apt-get -s upgrade | awk '/^Inst/ { gsub(/[][(]/, ""); print $2, $3, "->", $4 }' > "$bench/rootfs-v2.changes.txt"
   if [ -s "$bench/rootfs-v2.changes.txt" ]; then
     DEBIAN_FRONTEND=noninteractive chroot "$r" apt-get -y -qq upgrade >&2
   else
@@ -323,7 +323,7 @@ wants throughput && bench_throughput
     "$(java -version 2>&1 | head -1). Load average at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   if [ -f "$bench/rootfs-v2.changes.txt" ]; then
     echo
-    echo "The Debian update (bookworm-security): $(paste -sd';' "$bench/rootfs-v2.changes.txt")"
+    echo "The Debian update (bookworm-security): $(paste -sd',' "$bench/rootfs-v2.changes.txt" | sed 's/,/, /g')"
   fi
   if [ ${#size_rows[@]} -gt 0 ]; then
     echo
