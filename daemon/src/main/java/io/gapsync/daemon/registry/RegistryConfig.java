@@ -200,6 +200,8 @@ public record RegistryConfig(
         maxHeaderBytes,
         maxManifestBytes,
         idleTimeout,
+        headerTimeout,
+        requestTimeout,
         maxUploadSessions,
         uploadSessionTimeout,
         sweepInterval,
@@ -244,7 +246,8 @@ public record RegistryConfig(
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
   }
 
   /** Returns this configuration with other limits on upload sessions and their sweep. */
@@ -262,7 +265,8 @@ public record RegistryConfig(
         sweep,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
   }
 
   /** Returns this configuration with another header block limit and event loop count. */
@@ -280,7 +284,8 @@ public record RegistryConfig(
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        threads);
+        threads,
+        adminSocket);
   }
 
   private static void positive(String name, int value) {
