@@ -70,15 +70,19 @@ final class StoreMixin {
     }
     Path socket = adminSocketPath();
     DaemonClient client = new DaemonClient(socket);
-    String why;
+    String why = null;
     if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       why = "there is no admin socket " + socket;
     } else {
+      DaemonClient.Info info = null;
       try {
-        client.info();
-        return client;
+        info = client.info();
       } catch (UncheckedIOException | CliException e) {
         why = "nothing answers on its admin socket " + socket + " (" + rootMessage(e) + ")";
+      }
+      if (info != null) {
+        checkSameStore(info, socket);
+        return client;
       }
     }
     String holder = LockHolder.describe(storePath()).orElse("another process");
@@ -101,11 +105,37 @@ final class StoreMixin {
       return Optional.empty();
     }
     DaemonClient client = new DaemonClient(socket);
+    DaemonClient.Info info;
     try {
-      client.info();
-      return Optional.of(client);
+      info = client.info();
     } catch (UncheckedIOException | CliException e) {
       return Optional.empty();
+    }
+    checkSameStore(info, socket);
+    return Optional.of(client);
+  }
+
+  /** Refuses a daemon that serves another store than {@code --store} names. */
+  private void checkSameStore(DaemonClient.Info info, Path socket) {
+    Path mine = storePath().toAbsolutePath().normalize();
+    Path theirs = Path.of(info.store()).toAbsolutePath().normalize();
+    boolean same;
+    try {
+      same = Files.isSameFile(mine, theirs);
+    } catch (java.io.IOException e) {
+      same = mine.equals(theirs);
+    }
+    if (!same) {
+      throw new CliException(
+          "Tried to use the store at "
+              + mine
+              + " through the daemon on "
+              + socket
+              + " but that daemon (process "
+              + info.pid()
+              + ") serves the store at "
+              + theirs
+              + ": give the daemon's own --admin-socket, or its --store");
     }
   }
 

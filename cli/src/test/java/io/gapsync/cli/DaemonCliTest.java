@@ -197,6 +197,19 @@ class DaemonCliTest {
     assertThat(fsck.exitCode()).as(fsck.toString()).isZero();
   }
 
+  @Test
+  void daemonOfAnotherStoreIsRefused() throws Exception {
+    Path live = tmp.resolve("live");
+    serve(live);
+    Path other = tmp.resolve("other");
+    Store.open(other, StoreOptions.defaults(), SITE).close();
+    CliRun r = CliRun.withStore(other, "fsck", "--admin-socket", serve.adminSocket.toString());
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("Tried to use the store at " + other.toAbsolutePath())
+        .contains("serves the store at " + live.toAbsolutePath());
+  }
+
   private String lastLayerOf(String tag) throws IOException {
     var json = new com.fasterxml.jackson.databind.ObjectMapper();
     for (var d : json.readTree(layout.resolve("index.json").toFile()).get("manifests")) {

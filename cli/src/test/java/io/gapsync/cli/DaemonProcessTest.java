@@ -68,6 +68,7 @@ class DaemonProcessTest {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Dio.netty.leakDetection.level=paranoid");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(GapsyncCli.class.getName());
@@ -129,6 +130,7 @@ class DaemonProcessTest {
     assertThat(d.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(d.process().exitValue()).as(Files.readString(d.log())).isIn(0, 143);
     assertThat(d.socket()).doesNotExist();
+    assertThat(Files.readString(d.log())).doesNotContain("LEAK");
   }
 
   @Test

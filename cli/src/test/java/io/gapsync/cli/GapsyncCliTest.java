@@ -46,6 +46,14 @@ class GapsyncCliTest {
     assertThat(r.out()).contains("Usage: gapsync " + command);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"add", "rm", "gc", "fsck", "get", "serve"})
+  void storeCommandsNameTheAdminSocket(String command) {
+    CliRun r = CliRun.run(command, "--help");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--admin-socket=PATH").contains("admin socket");
+  }
+
   @Test
   void noCommandIsAUsageError() {
     CliRun r = CliRun.run();
