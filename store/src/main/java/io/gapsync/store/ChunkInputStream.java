@@ -31,7 +31,17 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
   private final Slice upper;
   private final RocksIterator it;
   private final Snapshot snapshot;
+
+  /**
+   * The chunk being read, copied from the iterator into this one array for the whole stream: a
+   * fresh array per chunk (a 1 MiB chunk is a G1 humongous object in a small heap) made blob reads
+   * mostly garbage collection (perf/README.md, registry benchmark).
+   */
   private byte[] current;
+
+  /** Bytes of {@link #current} that belong to the chunk being read. */
+  private int currentLength;
+
   private int pos;
   private long expectedIndex;
   private long remaining;
@@ -131,12 +141,15 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
     if (index != expectedIndex) {
       throw corrupt("chunk " + expectedIndex + " is missing (found " + index + ")");
     }
-    current = it.value();
     long expectedLength = Math.min(record.chunkSize(), record.size() - index * record.chunkSize());
-    if (current.length != expectedLength) {
-      throw corrupt(
-          "chunk " + index + " has " + current.length + " bytes, expected " + expectedLength);
+    if (current == null) {
+      current = new byte[(int) Math.min(record.chunkSize(), record.size())];
     }
+    int length = it.value(current);
+    if (length != expectedLength) {
+      throw corrupt("chunk " + index + " has " + length + " bytes, expected " + expectedLength);
+    }
+    currentLength = length;
     pos = 0;
     expectedIndex++;
     it.next();
@@ -175,10 +188,10 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
       if (len == 0) {
         return 0;
       }
-      if (pos == current.length) {
+      if (pos == currentLength) {
         load();
       }
-      int n = (int) Math.min(Math.min(len, current.length - pos), remaining);
+      int n = (int) Math.min(Math.min(len, currentLength - pos), remaining);
       System.arraycopy(current, pos, b, off, n);
       pos += n;
       remaining -= n;
@@ -198,7 +211,7 @@ final class ChunkInputStream extends InputStream implements Db.Dependent {
 
   @Override
   public int available() {
-    return released || current == null ? 0 : (int) Math.min(current.length - pos, remaining);
+    return released || current == null ? 0 : (int) Math.min(currentLength - pos, remaining);
   }
 
   /** Releases the iterator. Safe to call more than once, and after the store has closed. */

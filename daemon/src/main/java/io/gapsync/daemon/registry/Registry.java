@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
@@ -52,6 +53,16 @@ import org.slf4j.LoggerFactory;
 public final class Registry implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
+
+  /**
+   * Outbound bytes queued per connection before a streamed blob pauses (the channel turns
+   * unwritable): four blob pieces, so that the socket always has the next ones ready. Bounds the
+   * direct memory a slow reader holds to about this much.
+   */
+  static final int WRITE_HIGH_WATER_BYTES = 4 * BlobRoutes.CHUNK_BYTES;
+
+  /** Queued bytes under which a paused blob stream resumes. */
+  static final int WRITE_LOW_WATER_BYTES = 2 * BlobRoutes.CHUNK_BYTES;
 
   private final Services services;
   private final EventLoopGroup group;
@@ -132,6 +143,9 @@ public final class Registry implements AutoCloseable {
               .group(group)
               .channel(channelType)
               .option(ChannelOption.SO_BACKLOG, 1024)
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new WriteBufferWaterMark(WRITE_LOW_WATER_BYTES, WRITE_HIGH_WATER_BYTES))
               .childHandler(new RegistryInitializer(services, inFlight, channels, null))
               .bind(config.listen())
               .syncUninterruptibly()
