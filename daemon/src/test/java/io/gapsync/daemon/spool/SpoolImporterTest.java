@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gapsync.daemon.archive.ArchiveExporter;
 import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.daemon.archive.ProgressListener;
+import io.gapsync.daemon.archive.SampleImages;
 import io.gapsync.daemon.sync.StoreInventory;
 import io.gapsync.protocol.CompactInventory;
 import io.gapsync.protocol.Digest;
@@ -69,7 +70,7 @@ class SpoolImporterTest {
     outbox = tmp.resolve("outbox");
     Files.createDirectories(spool);
     try (Store c = Store.open(connected, StoreOptions.defaults(), "depot-1")) {
-      v1 = SpoolImages.add(c, "apps/web", "v1");
+      v1 = SampleImages.add(c, "apps/web", "v1");
     }
     Store.open(site, StoreOptions.defaults(), "site-a").close();
     Path[] keys = KeyFiles.write(tmp.resolve("keys/producer"), SigningKey.generate(rng(1)));
@@ -254,7 +255,7 @@ class SpoolImporterTest {
     Digest v2;
     Digest base;
     try (Store c = Store.open(connected, StoreOptions.defaults())) {
-      v2 = SpoolImages.add(c, "apps/web", "v2");
+      v2 = SampleImages.add(c, "apps/web", "v2");
       base = c.manifest(v1).orElseThrow().layers().get(0).digest();
     }
     Path a2 = export(twin, "out2", "apps/web:v2");

@@ -1,4 +1,4 @@
-package io.gapsync.daemon.spool;
+package io.gapsync.daemon.archive;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.MediaTypes;
@@ -10,18 +10,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /**
- * Small images for the spool tests: a 2 MiB incompressible base layer that every version shares and
- * a small app layer and config of its own, so an update assumes the base present.
+ * Small images for the archive and spool tests (like the CLI's demo images): a 2 MiB incompressible
+ * base layer that every version shares and a small app layer and config of its own, so an update
+ * assumes the base present.
  */
-final class SpoolImages {
+public final class SampleImages {
 
   /** Size of the shared base layer. */
-  static final int BASE_BYTES = 2 * 1024 * 1024;
+  public static final int BASE_BYTES = 2 * 1024 * 1024;
 
-  private SpoolImages() {}
+  private SampleImages() {}
 
   /** Stores the image of a version, tags it {@code repository:version} and returns its digest. */
-  static Digest add(Store store, String repository, String version) throws IOException {
+  public static Digest add(Store store, String repository, String version) throws IOException {
     byte[] base = new byte[BASE_BYTES];
     new Random(42).nextBytes(base);
     byte[] app = ("app " + version + "\n").getBytes(StandardCharsets.UTF_8);
