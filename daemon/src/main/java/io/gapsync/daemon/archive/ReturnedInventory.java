@@ -12,6 +12,7 @@ import io.gapsync.protocol.trust.KeyId;
 import io.gapsync.protocol.trust.KeySignature;
 import io.gapsync.protocol.trust.TrustException;
 import io.gapsync.protocol.trust.TrustPolicy;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,13 +73,23 @@ public record ReturnedInventory(
    * @throws IOException if reading fails
    */
   public static ReturnedInventory read(Path file, TrustPolicy siteTrust) throws IOException {
-    byte[] bytes = readBounded(file, INVENTORY_BYTES_MAX, "inventory");
-    List<KeyId> signers = List.of();
-    if (siteTrust != null) {
-      signers = verify(file, bytes, siteTrust);
+    if (siteTrust == null) {
+      // Nothing to verify: stream it, so a large inventory never sits in memory whole.
+      try (InputStream raw = Files.newInputStream(file)) {
+        return parse(file, new BufferedInputStream(raw, 1 << 16), List.of());
+      } catch (NoSuchFileException e) {
+        throw new ArchiveRefusedException(
+            "Tried to read the inventory " + file + " but there is no such file", e);
+      }
     }
-    try (DigestingInputStream in =
-        new DigestingInputStream(new ByteArrayInputStream(bytes), DigestAlgorithm.SHA256)) {
+    byte[] bytes = readBounded(file, INVENTORY_BYTES_MAX, "inventory");
+    List<KeyId> signers = verify(file, bytes, siteTrust);
+    return parse(file, new ByteArrayInputStream(bytes), signers);
+  }
+
+  private static ReturnedInventory parse(Path file, InputStream bytes, List<KeyId> signers)
+      throws IOException {
+    try (DigestingInputStream in = new DigestingInputStream(bytes, DigestAlgorithm.SHA256)) {
       CompactInventory inventory = new InventoryReader().readCompact(in, file.toString());
       in.transferTo(OutputStream.nullOutputStream());
       return new ReturnedInventory(file, inventory, in.digest(), signers);

@@ -3,6 +3,7 @@ package io.gapsync.daemon.spool;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gapsync.daemon.archive.ArchiveImporter;
+import io.gapsync.daemon.archive.ReturnedInventory;
 import io.gapsync.daemon.sync.StoreInventory;
 import io.gapsync.protocol.trust.KeySignature;
 import io.gapsync.protocol.trust.SigningKey;
@@ -33,14 +34,14 @@ import java.util.Map;
  */
 public final class OutboxInventory {
 
-  /** Format name of a detached signature file. */
-  public static final String SIGNATURE_FORMAT = "gapsync.signature";
+  /** Format name of a detached signature file (read back by {@link ReturnedInventory}). */
+  public static final String SIGNATURE_FORMAT = ReturnedInventory.SIGNATURE_FORMAT;
 
   /** The signature file format version this code writes. */
-  public static final int SIGNATURE_FORMAT_VERSION = 1;
+  public static final int SIGNATURE_FORMAT_VERSION = ReturnedInventory.SIGNATURE_FORMAT_VERSION;
 
   /** Suffix of the detached signature next to the inventory. */
-  public static final String SIGNATURE_SUFFIX = ".sig";
+  public static final String SIGNATURE_SUFFIX = ReturnedInventory.SIGNATURE_SUFFIX;
 
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);

@@ -1,22 +1,34 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.spool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gapsync.daemon.archive.ArchiveExporter;
 import io.gapsync.daemon.archive.ArchiveImporter;
-import io.gapsync.daemon.spool.SpoolImporter;
+import io.gapsync.daemon.archive.ProgressListener;
+import io.gapsync.daemon.archive.SampleImages;
+import io.gapsync.daemon.sync.StoreInventory;
+import io.gapsync.protocol.CompactInventory;
 import io.gapsync.protocol.Digest;
+import io.gapsync.protocol.InventoryReader;
+import io.gapsync.protocol.archive.ArchiveFiles;
 import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.SigningKey;
 import io.gapsync.protocol.trust.TrustPolicy;
 import io.gapsync.protocol.trust.VerifyingKey;
 import io.gapsync.store.Store;
 import io.gapsync.store.StoreOptions;
+import io.gapsync.store.TagInfo;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -35,14 +47,16 @@ import org.junit.jupiter.api.io.TempDir;
 class SpoolImporterTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Clock CLOCK = ArchiveCommandsTest.CLOCK;
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path tmp;
   private Path connected;
   private Path site;
   private Path spool;
   private Path outbox;
-  private Path producerKey;
+  private SigningKey producerKey;
+  private long sequence;
   private Path producerPub;
   private SigningKey siteKey;
   private Digest v1;
@@ -60,7 +74,7 @@ class SpoolImporterTest {
     }
     Store.open(site, StoreOptions.defaults(), "site-a").close();
     Path[] keys = KeyFiles.write(tmp.resolve("keys/producer"), SigningKey.generate(rng(1)));
-    producerKey = keys[0];
+    producerKey = KeyFiles.readPrivate(keys[0]);
     producerPub = keys[1];
     siteKey = SigningKey.generate(rng(2));
   }
@@ -80,24 +94,42 @@ class SpoolImporterTest {
 
   /** Exports from the connected store against a site's inventory; returns the archive file. */
   private Path export(Path againstSite, String name, String... tags) throws Exception {
-    Path inv = ArchiveCli.inventory(againstSite, tmp.resolve(name + ".inv.json"), CLOCK);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "export",
-                "--store",
-                connected.toString(),
-                "--against",
-                inv.toString(),
-                "--key",
-                producerKey.toString(),
-                "-o",
-                tmp.resolve(name).toString()));
-    args.addAll(List.of(tags));
-    CliRun r = ArchiveCli.run(CLOCK, args.toArray(String[]::new));
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    try (Stream<Path> s = Files.list(tmp.resolve(name))) {
-      return s.filter(p -> p.toString().endsWith(".gsa")).findFirst().orElseThrow();
+    List<Path> files = exportFiles(againstSite, name, 0, tags);
+    return files.get(files.size() - 1);
+  }
+
+  /**
+   * Exports with the archive engine as {@code gapsync export} does: plans against the site's
+   * inventory (with its watermarks) and writes the next sequence of producer depot-1.
+   */
+  private List<Path> exportFiles(Path againstSite, String name, long volumeSize, String... tags)
+      throws Exception {
+    ByteArrayOutputStream inv = new ByteArrayOutputStream();
+    try (Store s = Store.open(againstSite, StoreOptions.defaults().asReadOnly())) {
+      StoreInventory.write(s, inv, CLOCK.instant(), ArchiveImporter.watermarks(s));
+    }
+    CompactInventory site =
+        new InventoryReader().readCompact(new ByteArrayInputStream(inv.toByteArray()), name);
+    try (Store c = Store.open(connected, StoreOptions.defaults().asReadOnly())) {
+      List<TagInfo> wanted = new ArrayList<>();
+      for (String t : tags) {
+        String[] rt = t.split(":");
+        wanted.add(new TagInfo(rt[0], rt[1], c.resolveTag(rt[0], rt[1]).orElseThrow()));
+      }
+      ArchiveExporter exporter = new ArchiveExporter(c, 3, ProgressListener.NONE);
+      return exporter
+          .export(
+              exporter.plan(site, wanted),
+              site.siteId(),
+              Digest.sha256Of(inv.toByteArray()),
+              List.of(producerKey),
+              "depot-1",
+              ++sequence,
+              CLOCK.instant(),
+              Duration.ofDays(30),
+              tmp.resolve(name),
+              volumeSize)
+          .files();
     }
   }
 
@@ -216,16 +248,10 @@ class SpoolImporterTest {
     Path a1 = export(site, "out1");
     Path twin = tmp.resolve("twin");
     Store.open(twin, StoreOptions.defaults(), "site-a").close();
-    CliRun imp =
-        ArchiveCli.run(
-            CLOCK,
-            "import",
-            "--store",
-            twin.toString(),
-            "--trust",
-            producerPub.toString(),
-            a1.toString());
-    assertThat(imp.exitCode()).as(imp.toString()).isZero();
+    try (Store t = Store.open(twin, StoreOptions.defaults())) {
+      new ArchiveImporter(t, TrustPolicy.load(producerPub), CLOCK.instant(), ProgressListener.NONE)
+          .run(ArchiveFiles.locate(List.of(a1)).get(0));
+    }
     Digest v2;
     Digest base;
     try (Store c = Store.open(connected, StoreOptions.defaults())) {
@@ -291,22 +317,7 @@ class SpoolImporterTest {
 
   @Test
   void splitArchiveWaitsForItsIndexAndEveryVolumeThenMovesAsAWhole() throws Exception {
-    Path inv = ArchiveCli.inventory(site, tmp.resolve("inv.json"), CLOCK);
-    CliRun r =
-        ArchiveCli.run(
-            CLOCK,
-            "export",
-            "--store",
-            connected.toString(),
-            "--against",
-            inv.toString(),
-            "--key",
-            producerKey.toString(),
-            "-o",
-            tmp.resolve("out").toString(),
-            "--volume-size",
-            "512KiB");
-    assertThat(r.exitCode()).as(r.toString()).isZero();
+    exportFiles(site, "out", 512 * 1024);
     List<Path> files;
     try (Stream<Path> s = Files.list(tmp.resolve("out"))) {
       files = s.sorted().toList();

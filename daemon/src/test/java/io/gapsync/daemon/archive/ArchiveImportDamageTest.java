@@ -1,15 +1,12 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.gapsync.daemon.archive.ArchiveImporter;
-import io.gapsync.daemon.archive.ProgressListener;
 import io.gapsync.protocol.ProtocolException;
 import io.gapsync.protocol.archive.ArchiveFiles;
 import io.gapsync.protocol.archive.ArchiveReader;
 import io.gapsync.protocol.archive.ArchiveStatement;
-import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.TrustPolicy;
 import io.gapsync.store.BlobInfo;
 import io.gapsync.store.ManifestInfo;
@@ -31,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly as before (tags, manifests, blobs, metadata). The undamaged archive then imports.
  */
 class ArchiveImportDamageTest {
+
+  private static final java.time.Clock CLOCK =
+      java.time.Clock.fixed(
+          java.time.Instant.parse("2026-11-26T12:00:00Z"), java.time.ZoneOffset.UTC);
 
   @TempDir Path tmp;
 
@@ -54,32 +55,39 @@ class ArchiveImportDamageTest {
       SampleImages.add(c, "apps/web", "v1");
     }
     Store.open(site, StoreOptions.defaults(), "site-a").close();
-    ArchiveCli.run(
-        ArchiveCommandsTest.CLOCK, "key", "generate", "--out", tmp.resolve("k").toString());
-    Path inv = ArchiveCli.inventory(site, tmp.resolve("inv.json"), ArchiveCommandsTest.CLOCK);
-    CliRun e =
-        ArchiveCli.run(
-            ArchiveCommandsTest.CLOCK,
-            "export",
-            "--store",
-            connected.toString(),
-            "--against",
-            inv.toString(),
-            "--key",
-            tmp.resolve("k.key").toString(),
-            "-o",
-            tmp.resolve("out").toString());
-    assertThat(e.exitCode()).as(e.toString()).isZero();
+    io.gapsync.protocol.trust.SigningKey key =
+        io.gapsync.protocol.trust.SigningKey.generate(new java.security.SecureRandom());
+    java.io.ByteArrayOutputStream inv = new java.io.ByteArrayOutputStream();
+    try (Store s = Store.open(site, StoreOptions.defaults().asReadOnly())) {
+      io.gapsync.daemon.sync.StoreInventory.write(
+          s, inv, CLOCK.instant(), ArchiveImporter.watermarks(s));
+    }
+    io.gapsync.protocol.CompactInventory siteInventory =
+        new io.gapsync.protocol.InventoryReader()
+            .readCompact(new ByteArrayInputStream(inv.toByteArray()), "inventory");
     Path archive;
-    try (var s = Files.list(tmp.resolve("out"))) {
-      archive = s.findFirst().orElseThrow();
+    try (Store c = Store.open(connected, StoreOptions.defaults().asReadOnly())) {
+      ArchiveExporter exporter = new ArchiveExporter(c, 6, ProgressListener.NONE);
+      archive =
+          exporter
+              .export(
+                  exporter.plan(siteInventory, List.of()),
+                  "site-a",
+                  io.gapsync.protocol.Digest.sha256Of(inv.toByteArray()),
+                  List.of(key),
+                  "depot-1",
+                  1,
+                  CLOCK.instant(),
+                  java.time.Duration.ofDays(30),
+                  tmp.resolve("out"),
+                  0)
+              .files()
+              .get(0);
     }
     byte[] good = Files.readAllBytes(archive);
-    TrustPolicy trust = TrustPolicy.of(KeyFiles.readPublic(tmp.resolve("k.pub")));
+    TrustPolicy trust = TrustPolicy.of(key.publicKey());
     ArchiveStatement statement =
-        ArchiveReader.open(
-                new ByteArrayInputStream(good), "a", trust, ArchiveCommandsTest.CLOCK.instant())
-            .statement();
+        ArchiveReader.open(new ByteArrayInputStream(good), "a", trust, CLOCK.instant()).statement();
     List<int[]> smallEntries = smallEntryRanges(good, statement);
 
     Path bad = tmp.resolve("bad.gsa");
@@ -114,21 +122,18 @@ class ArchiveImportDamageTest {
         Throwable t =
             catchThrowable(
                 () ->
-                    new ArchiveImporter(
-                            store,
-                            trust,
-                            ArchiveCommandsTest.CLOCK.instant(),
-                            ProgressListener.NONE)
+                    new ArchiveImporter(store, trust, CLOCK.instant(), ProgressListener.NONE)
                         .run(ArchiveFiles.locate(List.of(bad)).get(0)));
 
-        assertThat(t).as(what).isInstanceOfAny(ProtocolException.class, CliException.class);
+        assertThat(t)
+            .as(what)
+            .isInstanceOfAny(ProtocolException.class, ArchiveRefusedException.class);
         assertThat(t.getMessage()).as(what).startsWith("Tried to");
         assertThat(Snapshot.of(store)).as(what).isEqualTo(before);
       }
       // Nothing left behind blocks the good archive.
       ArchiveImporter.Result ok =
-          new ArchiveImporter(
-                  store, trust, ArchiveCommandsTest.CLOCK.instant(), ProgressListener.NONE)
+          new ArchiveImporter(store, trust, CLOCK.instant(), ProgressListener.NONE)
               .run(ArchiveFiles.locate(List.of(archive)).get(0));
       assertThat(ok.blobsAdded()).isEqualTo(3);
       assertThat(store.fsck().ok()).isTrue();
