@@ -273,11 +273,14 @@ bench_throughput() {
   log "Throughput: the whole fleet ($bytes bytes of blobs) to an empty site, $runs runs"
   rm -rf "$s" && mkdir -p "$s"
   gapsync_store "$s/producer" "$new"
+  # An empty site: a store (gc creates it) and its inventory; each run imports into a copy of it.
+  "$gapsync" gc --store "$s/empty" > /dev/null
   "$gapsync" inventory export -o "$s/empty.json" --store "$s/empty"
   "$gapsync" key generate --out "$s/producer" > /dev/null
   for r in $(seq 1 "$runs"); do
     lbl=$(run_label "$r")
     rm -rf "$s/out" "$s/full.tar.zst" "$s/untar" "$s/site"
+    cp -a "$s/empty" "$s/site"
     prepare_run "$r"
     measure "tp-tar-$r" - bash -c 'tar -C "$1" -cf - . | zstd -T0 -q -o "$2"' _ "$new" "$s/full.tar.zst"
     [ "$M_RC" = 0 ] || die "tar | zstd failed"
