@@ -22,6 +22,7 @@ import picocli.CommandLine.ParseResult;
     description = "Keeps an air-gapped Kubernetes site supplied with OCI images and artifacts.",
     subcommands = {
       AddCommand.class,
+      SyncCommand.class,
       GetCommand.class,
       LsCommand.class,
       RmCommand.class,
@@ -32,6 +33,7 @@ import picocli.CommandLine.ParseResult;
       KeyCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      DiodeCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -3,6 +3,8 @@ package io.gapsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.gapsync.daemon.archive.ArchiveImporter;
+import io.gapsync.daemon.archive.ProgressListener;
 import io.gapsync.protocol.ProtocolException;
 import io.gapsync.protocol.archive.ArchiveFiles;
 import io.gapsync.protocol.archive.ArchiveReader;
@@ -112,7 +114,11 @@ class ArchiveImportDamageTest {
         Throwable t =
             catchThrowable(
                 () ->
-                    new ArchiveImporter(store, trust, ArchiveCommandsTest.CLOCK.instant())
+                    new ArchiveImporter(
+                            store,
+                            trust,
+                            ArchiveCommandsTest.CLOCK.instant(),
+                            ProgressListener.NONE)
                         .run(ArchiveFiles.locate(List.of(bad)).get(0)));
 
         assertThat(t).as(what).isInstanceOfAny(ProtocolException.class, CliException.class);
@@ -121,7 +127,8 @@ class ArchiveImportDamageTest {
       }
       // Nothing left behind blocks the good archive.
       ArchiveImporter.Result ok =
-          new ArchiveImporter(store, trust, ArchiveCommandsTest.CLOCK.instant())
+          new ArchiveImporter(
+                  store, trust, ArchiveCommandsTest.CLOCK.instant(), ProgressListener.NONE)
               .run(ArchiveFiles.locate(List.of(archive)).get(0));
       assertThat(ok.blobsAdded()).isEqualTo(3);
       assertThat(store.fsck().ok()).isTrue();

@@ -18,6 +18,7 @@ class GapsyncCliTest {
   @ValueSource(
       strings = {
         "add",
+        "sync",
         "get",
         "ls",
         "rm",
@@ -33,7 +34,10 @@ class GapsyncCliTest {
         "key",
         "key generate",
         "export",
-        "import"
+        "import",
+        "diode",
+        "diode send",
+        "diode receive"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");

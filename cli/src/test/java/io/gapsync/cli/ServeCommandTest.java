@@ -39,6 +39,54 @@ class ServeCommandTest {
   }
 
   @Test
+  void helpDescribesTheLimitsAndTimeouts() {
+    StringWriter out = new StringWriter();
+    commandLine(new ServeCommand(), out, new StringWriter()).execute("--help");
+    assertThat(out.toString())
+        .contains("--idle-timeout=DURATION")
+        .contains("--header-timeout=DURATION")
+        .contains("--request-timeout=DURATION")
+        .contains("--max-upload-sessions=N")
+        .contains("--upload-session-timeout=DURATION")
+        .contains("--max-header-bytes=BYTES");
+  }
+
+  @Test
+  void limitOptionsReachTheRegistryConfigAndAbsentOnesKeepTheDefaults() {
+    ServeCommand cmd = new ServeCommand();
+    new CommandLine(cmd)
+        .parseArgs(
+            "--header-timeout",
+            "5s",
+            "--request-timeout",
+            "PT0.5S",
+            "--max-upload-sessions",
+            "3",
+            "--upload-session-timeout",
+            "20s");
+    var c = cmd.limits.apply(io.gapsync.daemon.registry.RegistryConfig.defaults());
+    assertThat(c.headerTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(c.requestTimeout()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(c.maxUploadSessions()).isEqualTo(3);
+    assertThat(c.uploadSessionTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(c.sweepInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+    assertThat(c.idleTimeout())
+        .isEqualTo(io.gapsync.daemon.registry.RegistryConfig.IDLE_TIMEOUT_DEFAULT);
+  }
+
+  @Test
+  void malformedLimitIsAOneLineError() {
+    StringWriter err = new StringWriter();
+    ServeCommand cmd = new ServeCommand();
+    cmd.installShutdownHook = false;
+    int code =
+        commandLine(cmd, new StringWriter(), err)
+            .execute("--store", tmp.resolve("s").toString(), "--request-timeout", "soon");
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("Tried to read the duration 'soon'");
+  }
+
+  @Test
   void malformedListenIsAUsageError() {
     StringWriter err = new StringWriter();
     ServeCommand cmd = new ServeCommand();

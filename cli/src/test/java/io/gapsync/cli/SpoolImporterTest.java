@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gapsync.daemon.archive.ArchiveImporter;
+import io.gapsync.daemon.spool.SpoolImporter;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.SigningKey;

@@ -28,6 +28,12 @@ final class Exchange {
   /** The header every answer carries (distribution spec, end-1). */
   static final String API_VERSION = "Docker-Distribution-API-Version";
 
+  /**
+   * What a 429 TOOMANYREQUESTS answer asks the client to wait ({@code Retry-After}, RFC 9110
+   * 10.2.3): sessions free up as pushes in progress finish, typically within seconds.
+   */
+  static final int RETRY_AFTER_SECONDS = 10;
+
   private final ChannelHandlerContext ctx;
   private final HttpRequest request;
   private final Runnable onAnswered;
@@ -122,6 +128,9 @@ final class Exchange {
   /** Sends the spec's error JSON for a refused request. */
   void fail(RegistryException e) {
     FullHttpResponse r = response(e.status());
+    if (e.code() == ErrorCode.TOOMANYREQUESTS) {
+      r.headers().setInt(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
+    }
     send(r, Unpooled.copiedBuffer(ErrorBody.json(e), StandardCharsets.UTF_8), "application/json");
   }
 

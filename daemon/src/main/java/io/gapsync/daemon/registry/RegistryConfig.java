@@ -14,7 +14,13 @@ import java.util.Objects;
  * @param maxHeaderBytes the largest request header block; larger answers 431 and closes
  * @param maxManifestBytes the largest manifest accepted by a PUT; larger answers 413 SIZE_INVALID
  * @param idleTimeout a connection with no read or write progress for this long is closed
- * @param maxUploadSessions open upload sessions at most; one more answers 429 TOOMANYREQUESTS
+ * @param headerTimeout a request whose header block is not complete this long after its first byte
+ *     answers 408 and the connection closes (a client trickling its headers)
+ * @param requestTimeout a request whose body is not complete this long after its first byte answers
+ *     408 and the connection closes; what its body wrote is not published (a client trickling a
+ *     body). Chunked uploads make each PATCH its own request
+ * @param maxUploadSessions open upload sessions at most; one more answers 429 TOOMANYREQUESTS with
+ *     {@code Retry-After}
  * @param uploadSessionTimeout an upload session untouched for this long is cancelled; also how long
  *     pushed content stays pinned against gc while its manifest has not arrived
  * @param sweepInterval how often abandoned upload sessions are looked for
@@ -22,6 +28,10 @@ import java.util.Objects;
  *     /metrics} (counting walks the store, so it runs in the background, never per scrape)
  * @param shutdownTimeout how long {@link Registry#close()} lets requests in flight finish
  * @param ioThreads event loop threads; 0 means Netty's default (twice the processors)
+ * @param adminSocket the Unix domain socket of the operator's channel (docs/REGISTRY.md, "The admin
+ *     socket"): the full registry API write-enabled, even when {@code readOnly}, plus the admin
+ *     endpoints; created with mode 0600 so that file permissions are the access control. Null for
+ *     none.
  */
 public record RegistryConfig(
     InetSocketAddress listen,
@@ -29,12 +39,15 @@ public record RegistryConfig(
     int maxHeaderBytes,
     int maxManifestBytes,
     Duration idleTimeout,
+    Duration headerTimeout,
+    Duration requestTimeout,
     int maxUploadSessions,
     Duration uploadSessionTimeout,
     Duration sweepInterval,
     Duration storeStatsInterval,
     Duration shutdownTimeout,
-    int ioThreads) {
+    int ioThreads,
+    java.nio.file.Path adminSocket) {
 
   /** Default bind address: loopback, port 5000 (issue 3: the default bind is loopback). */
   public static final InetSocketAddress LISTEN_DEFAULT =
@@ -48,6 +61,15 @@ public record RegistryConfig(
 
   /** Default idle timeout: 60 seconds without progress closes the connection. */
   public static final Duration IDLE_TIMEOUT_DEFAULT = Duration.ofSeconds(60);
+
+  /** Default time from a request's first byte to the end of its headers: 30 seconds. */
+  public static final Duration HEADER_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
+
+  /**
+   * Default time from a request's first byte to the end of its body: 30 minutes (a 2 GiB layer in
+   * one request at 1.2 MB/s). Raise it for slower links, or have clients push in chunks.
+   */
+  public static final Duration REQUEST_TIMEOUT_DEFAULT = Duration.ofMinutes(30);
 
   /** Default most concurrent upload sessions: 256. */
   public static final int MAX_UPLOAD_SESSIONS_DEFAULT = 256;
@@ -64,6 +86,20 @@ public record RegistryConfig(
   /** Default time in-flight requests get at shutdown: 10 seconds. */
   public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
 
+  /**
+   * Longest admin socket path in bytes: {@code sun_path} holds 108 bytes on Linux, one of them the
+   * terminating zero.
+   */
+  public static final int ADMIN_SOCKET_PATH_MAX_BYTES = 107;
+
+  /** File name of the default admin socket inside the store folder. */
+  public static final String ADMIN_SOCKET_NAME_DEFAULT = "admin.sock";
+
+  /** Returns the default admin socket of a store: {@code DIR/admin.sock}. */
+  public static java.nio.file.Path adminSocketOf(java.nio.file.Path storeDir) {
+    return storeDir.toAbsolutePath().resolve(ADMIN_SOCKET_NAME_DEFAULT);
+  }
+
   /** Validates the fields. */
   public RegistryConfig {
     Objects.requireNonNull(listen, "listen");
@@ -71,6 +107,8 @@ public record RegistryConfig(
     positive("maxManifestBytes", maxManifestBytes);
     positive("maxUploadSessions", maxUploadSessions);
     positive("idleTimeout", idleTimeout);
+    positive("headerTimeout", headerTimeout);
+    positive("requestTimeout", requestTimeout);
     positive("uploadSessionTimeout", uploadSessionTimeout);
     positive("sweepInterval", sweepInterval);
     positive("storeStatsInterval", storeStatsInterval);
@@ -80,6 +118,20 @@ public record RegistryConfig(
     }
     if (ioThreads < 0) {
       throw new IllegalArgumentException("ioThreads " + ioThreads + " is negative");
+    }
+    if (adminSocket != null) {
+      adminSocket = adminSocket.toAbsolutePath();
+      int bytes = adminSocket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > ADMIN_SOCKET_PATH_MAX_BYTES) {
+        throw new IllegalArgumentException(
+            "admin socket path "
+                + adminSocket
+                + " is "
+                + bytes
+                + " bytes, over the "
+                + ADMIN_SOCKET_PATH_MAX_BYTES
+                + " a Unix socket path may have: choose a shorter one with --admin-socket");
+      }
     }
   }
 
@@ -91,12 +143,15 @@ public record RegistryConfig(
         MAX_HEADER_BYTES_DEFAULT,
         MAX_MANIFEST_BYTES_DEFAULT,
         IDLE_TIMEOUT_DEFAULT,
+        HEADER_TIMEOUT_DEFAULT,
+        REQUEST_TIMEOUT_DEFAULT,
         MAX_UPLOAD_SESSIONS_DEFAULT,
         UPLOAD_SESSION_TIMEOUT_DEFAULT,
         SWEEP_INTERVAL_DEFAULT,
         STORE_STATS_INTERVAL_DEFAULT,
         SHUTDOWN_TIMEOUT_DEFAULT,
-        0);
+        0,
+        null);
   }
 
   /** Returns this configuration listening on another address. */
@@ -107,12 +162,15 @@ public record RegistryConfig(
         maxHeaderBytes,
         maxManifestBytes,
         idleTimeout,
+        headerTimeout,
+        requestTimeout,
         maxUploadSessions,
         uploadSessionTimeout,
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
   }
 
   /** Returns this configuration, read-only or not. */
@@ -123,12 +181,34 @@ public record RegistryConfig(
         maxHeaderBytes,
         maxManifestBytes,
         idleTimeout,
+        headerTimeout,
+        requestTimeout,
         maxUploadSessions,
         uploadSessionTimeout,
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
+  }
+
+  /** Returns this configuration with an admin socket at {@code path} (null for none). */
+  public RegistryConfig withAdminSocket(java.nio.file.Path path) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idleTimeout,
+        headerTimeout,
+        requestTimeout,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        storeStatsInterval,
+        shutdownTimeout,
+        ioThreads,
+        path);
   }
 
   /** Returns this configuration with other limits on manifests and upload sessions. */
@@ -140,12 +220,72 @@ public record RegistryConfig(
         maxHeaderBytes,
         manifestBytes,
         idle,
+        headerTimeout,
+        requestTimeout,
         uploadSessions,
         sessionTimeout,
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
+  }
+
+  /** Returns this configuration with other connection and request timeouts. */
+  public RegistryConfig withTimeouts(Duration idle, Duration header, Duration request) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idle,
+        header,
+        request,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        storeStatsInterval,
+        shutdownTimeout,
+        ioThreads,
+        adminSocket);
+  }
+
+  /** Returns this configuration with other limits on upload sessions and their sweep. */
+  public RegistryConfig withUploadSessions(int max, Duration timeout, Duration sweep) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idleTimeout,
+        headerTimeout,
+        requestTimeout,
+        max,
+        timeout,
+        sweep,
+        storeStatsInterval,
+        shutdownTimeout,
+        ioThreads,
+        adminSocket);
+  }
+
+  /** Returns this configuration with another header block limit and event loop count. */
+  public RegistryConfig withHeaderBytesAndThreads(int headerBytes, int threads) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        headerBytes,
+        maxManifestBytes,
+        idleTimeout,
+        headerTimeout,
+        requestTimeout,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        storeStatsInterval,
+        shutdownTimeout,
+        threads,
+        adminSocket);
   }
 
   private static void positive(String name, int value) {

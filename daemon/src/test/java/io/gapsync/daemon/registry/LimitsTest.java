@@ -43,6 +43,7 @@ class LimitsTest {
     c.send(HttpMethod.POST, "/v2/a/blobs/uploads/", null);
     Channels.Reply r = c.send(HttpMethod.POST, "/v2/a/blobs/uploads/", null);
     assertThat(r.status()).isEqualTo(429);
+    assertThat(r.header("Retry-After")).isEqualTo(Integer.toString(Exchange.RETRY_AFTER_SECONDS));
     assertThat(r.text()).contains("\"code\":\"TOOMANYREQUESTS\"").contains("2 upload sessions");
   }
 

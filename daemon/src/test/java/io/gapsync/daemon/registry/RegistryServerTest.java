@@ -210,12 +210,15 @@ class RegistryServerTest {
                 d.maxHeaderBytes(),
                 d.maxManifestBytes(),
                 d.idleTimeout(),
+                d.headerTimeout(),
+                d.requestTimeout(),
                 d.maxUploadSessions(),
                 java.time.Duration.ofMinutes(1),
                 java.time.Duration.ofMillis(10),
                 d.storeStatsInterval(),
                 d.shutdownTimeout(),
-                1),
+                1,
+                null),
             clock);
     String location =
         send("POST", "/v2/a/blobs/uploads/", null).headers().firstValue("Location").orElseThrow();

@@ -1,21 +1,17 @@
 package io.gapsync.daemon.registry;
 
+import static io.gapsync.daemon.registry.PeerTools.available;
+import static io.gapsync.daemon.registry.PeerTools.manifestDigest;
+import static io.gapsync.daemon.registry.PeerTools.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.store.Store;
-import java.io.File;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -140,49 +136,5 @@ class SkopeoPeerTest {
     Path out = dir.resolve("out");
     run("skopeo", "copy", "--src-tls-verify=false", "docker://" + target, "oci:" + out + ":t");
     assertThat(manifestDigest(out)).isEqualTo(pushed);
-  }
-
-  /** The digest of the one manifest an OCI layout's index.json lists. */
-  private static Digest manifestDigest(Path layout) throws IOException {
-    String index = Files.readString(layout.resolve("index.json"));
-    Matcher m = Pattern.compile("\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})\"").matcher(index);
-    assertThat(m.find()).as("index.json lists a manifest: " + index).isTrue();
-    return Digest.parse(m.group(1));
-  }
-
-  private static String run(String... command) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(command));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    Process p = pb.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(2, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError(String.join(" ", cmd) + " timed out");
-    }
-    String text = new String(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) {
-      throw new AssertionError(String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + text);
-    }
-    return text;
-  }
-
-  private static boolean available(String tool) {
-    String path = System.getenv("PATH");
-    boolean found = false;
-    if (path != null) {
-      for (String d : path.split(File.pathSeparator)) {
-        if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-          found = true;
-        }
-      }
-    }
-    if (!found && "1".equals(System.getenv("GAPSYNC_REQUIRE_PEERS"))) {
-      throw new AssertionError(
-          "Peer tool '"
-              + tool
-              + "' is not installed but GAPSYNC_REQUIRE_PEERS=1: apt-get install -y "
-              + tool);
-    }
-    return found;
   }
 }

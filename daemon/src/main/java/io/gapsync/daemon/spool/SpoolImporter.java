@@ -1,5 +1,10 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.spool;
 
+import io.gapsync.daemon.archive.ArchiveImporter;
+import io.gapsync.daemon.archive.ArchiveRefusedException;
+import io.gapsync.daemon.archive.DiskFullException;
+import io.gapsync.daemon.archive.MissingContentException;
+import io.gapsync.daemon.archive.ProgressListener;
 import io.gapsync.protocol.ProtocolException;
 import io.gapsync.protocol.trust.SigningKey;
 import io.gapsync.protocol.trust.TrustPolicy;
@@ -43,37 +48,37 @@ import org.slf4j.LoggerFactory;
  *       store is unchanged ({@link ArchiveImporter} undoes a refused import).
  * </ul>
  *
- * <p>A failure that is not the archive's fault (the store's storage fails or closes, a file
- * vanishes) leaves the archive where it is, to be tried again at the next poll. A file of the same
- * name already in a target folder is replaced (the newest attempt's reason wins). After each
- * successful import a fresh inventory goes to the outbox ({@link OutboxInventory}).
+ * <p>A failure that is not the archive's fault (the store's storage fails or closes, its disk is
+ * full, a file vanishes) leaves the archive where it is, to be tried again at the next poll. A file
+ * of the same name already in a target folder is replaced (the newest attempt's reason wins). After
+ * each successful import a fresh inventory goes to the outbox ({@link OutboxInventory}).
  *
  * <p>{@link #pollOnce()} is synchronized; {@link #start} runs it on one scheduler thread of its own
  * (never a Netty event loop). Tests call it directly, with an injected clock, instead of sleeping.
  * The store must stay open until the handle {@link #start} returns is closed.
  */
-final class SpoolImporter {
+public final class SpoolImporter {
 
   /** How often the spool is looked at unless {@code --poll-interval} says otherwise. */
-  static final Duration POLL_INTERVAL_DEFAULT = Duration.ofSeconds(2);
+  public static final Duration POLL_INTERVAL_DEFAULT = Duration.ofSeconds(2);
 
   /** Longest {@link #start} waits for an import in progress when stopped. */
-  static final Duration STOP_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
+  public static final Duration STOP_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
   /** Subfolders of the spool that archives end in, and the suffix of their reason files. */
-  static final String APPLIED = "applied";
+  public static final String APPLIED = "applied";
 
-  static final String QUARANTINE = "quarantine";
-  static final String REJECTED = "rejected";
+  public static final String QUARANTINE = "quarantine";
+  public static final String REJECTED = "rejected";
   static final String REASON_SUFFIX = ".reason.txt";
 
   /** Suffix of a single-file archive (docs/FORMAT.md section 4.6 names archives so). */
-  static final String ARCHIVE_SUFFIX = ".gsa";
+  public static final String ARCHIVE_SUFFIX = ".gsa";
 
   private static final Logger LOG = LoggerFactory.getLogger(SpoolImporter.class);
 
   /** What became of one archive. */
-  enum Status {
+  public enum Status {
     APPLIED,
     ALREADY_APPLIED,
     QUARANTINED,
@@ -87,7 +92,7 @@ final class SpoolImporter {
    * @param status where it went
    * @param message the import's summary or the refusal's message
    */
-  record Outcome(String archive, Status status, String message) {}
+  public record Outcome(String archive, Status status, String message) {}
 
   private final Store store;
   private final TrustPolicy trust;
@@ -112,7 +117,7 @@ final class SpoolImporter {
    * @param siteKey the site's key that signs those inventories, or null for unsigned
    * @param clock the time for expiry checks, records and inventories
    */
-  SpoolImporter(
+  public SpoolImporter(
       Store store, TrustPolicy trust, Path spool, Path outbox, SigningKey siteKey, Clock clock) {
     this.store = store;
     this.trust = trust;
@@ -130,7 +135,7 @@ final class SpoolImporter {
    * @return what became of each archive tried
    * @throws IOException if the spool cannot be listed or an archive cannot be moved
    */
-  synchronized List<Outcome> pollOnce() throws IOException {
+  public synchronized List<Outcome> pollOnce() throws IOException {
     for (String dir : List.of(APPLIED, QUARANTINE, REJECTED)) {
       Files.createDirectories(spool.resolve(dir));
     }
@@ -166,7 +171,7 @@ final class SpoolImporter {
    * @return a handle whose {@code close()} stops polling and waits (at most {@link
    *     #STOP_TIMEOUT_DEFAULT}) for an import in progress; close it before the store
    */
-  Closeable start(Duration interval) {
+  public Closeable start(Duration interval) {
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -228,7 +233,8 @@ final class SpoolImporter {
             + ")";
     try {
       ArchiveImporter.Result r =
-          new ArchiveImporter(store, trust, clock.instant()).run(a.located());
+          new ArchiveImporter(store, trust, clock.instant(), ProgressListener.NONE)
+              .run(a.located());
       a.moveTo(spool.resolve(APPLIED));
       Files.deleteIfExists(from.resolve(a.name() + REASON_SUFFIX));
       if (r.alreadyApplied()) {
@@ -258,10 +264,13 @@ final class SpoolImporter {
         return null;
       }
       return reject(a, from, tried, e);
+    } catch (DiskFullException e) {
+      LOG.error("{} (left in place, tried again at the next poll)", e.getMessage());
+      return null;
     } catch (NoSuchFileException e) {
       LOG.warn("{} but a file vanished (left in place): {}", tried, e.getMessage());
       return null;
-    } catch (ProtocolException | CliException e) {
+    } catch (ProtocolException | ArchiveRefusedException e) {
       return reject(a, from, tried, e);
     } catch (IOException e) {
       LOG.error(

@@ -1,4 +1,4 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.archive;
 
 import io.gapsync.daemon.sync.DeltaPlan;
 import io.gapsync.daemon.sync.DeltaPlanner;
@@ -38,15 +38,18 @@ import java.util.TreeMap;
 
 /**
  * Writes the signed diff archive for a site: plans the delta against its inventory ({@link
- * DeltaPlanner}), takes the producer's next sequence number from the store, orders the entries
- * (blobs by digest, then manifests children first, so an importer can store each as it arrives),
- * prepares each entry's encoding and stored digest, then signs and writes the archive, split into
- * volumes if asked. Memory stays bounded: content streams from {@link Store#openBlob}.
+ * DeltaPlanner}), takes the sequence number the caller got from the {@link ExportLedger}, orders
+ * the entries (blobs by digest, then manifests children first, so an importer can store each as it
+ * arrives), prepares each entry's encoding and stored digest, then signs and writes the archive,
+ * split into volumes if asked. Memory stays bounded: content streams from {@link Store#openBlob}.
  */
-final class ArchiveExporter {
+public final class ArchiveExporter {
 
-  /** Key prefix of the per-producer sequence counters in the store's metadata. */
-  static final String SEQUENCE_KEY_PREFIX = "archive-sequence/";
+  /**
+   * Key prefix of the per-producer sequence counters older versions kept in the store's metadata;
+   * the export ledger continues from them ({@link ExportLedger#nextSequence}).
+   */
+  public static final String SEQUENCE_KEY_PREFIX = "archive-sequence/";
 
   /**
    * What an export wrote.
@@ -56,42 +59,65 @@ final class ArchiveExporter {
    * @param archiveBytes the archive's size
    * @param plan the delta plan
    */
-  record Result(ArchiveStatement statement, List<Path> files, long archiveBytes, DeltaPlan plan) {}
+  public record Result(
+      ArchiveStatement statement, List<Path> files, long archiveBytes, DeltaPlan plan) {}
 
   private final Store store;
   private final int level;
+  private final ProgressListener progress;
 
-  ArchiveExporter(Store store, int level) {
+  /**
+   * Creates an exporter.
+   *
+   * @param store the store to read (not closed by this class)
+   * @param level the zstd level (1..19)
+   * @param progress where the bytes written are reported
+   */
+  public ArchiveExporter(Store store, int level, ProgressListener progress) {
     this.store = store;
     this.level = level;
+    this.progress = progress;
   }
 
   /**
-   * Plans and writes an archive.
+   * Plans the delta against a site's inventory (docs/FORMAT.md section 1, "The delta plan").
    *
-   * @param site the site's inventory
-   * @param inventoryDigest the sha256 of the inventory file
+   * @param site the inventory to plan against (the returned one, corrected by the ledger)
    * @param tags the tags to bring to the site (all when empty)
+   * @return the plan; {@link DeltaPlan#isEmpty()} when the site lacks nothing
+   */
+  public DeltaPlan plan(CompactInventory site, List<TagInfo> tags) {
+    return new DeltaPlanner(store).plan(site, tags);
+  }
+
+  /**
+   * Writes the archive of a plan.
+   *
+   * @param plan the plan ({@link #plan})
+   * @param siteId the site the plan is for
+   * @param inventoryDigest the sha256 of the inventory file the plan started from
    * @param keys the signing keys
    * @param producerId the producer id
+   * @param sequence the producer's sequence number for this archive (from the ledger)
    * @param now the creation time
    * @param expiresIn how long the archive stays valid
    * @param outDir the output folder
    * @param volumeSize the volume size, or 0 for one file
    * @return what was written
+   * @throws IOException if reading the store or writing fails
    */
-  Result export(
-      CompactInventory site,
+  public Result export(
+      DeltaPlan plan,
+      String siteId,
       Digest inventoryDigest,
-      List<TagInfo> tags,
       List<SigningKey> keys,
       String producerId,
+      long sequence,
       Instant now,
       Duration expiresIn,
       Path outDir,
       long volumeSize)
       throws IOException {
-    DeltaPlan plan = new DeltaPlanner(store).plan(site, tags);
     Map<Digest, Manifest> manifests = new TreeMap<>();
     for (InventoryEntry m : plan.manifests()) {
       manifests.put(m.digest(), manifest(m.digest()));
@@ -142,7 +168,6 @@ final class ArchiveExporter {
         plan.tags().stream()
             .map(t -> new TagUpdate(t.repository(), t.tag(), t.from(), t.to()))
             .toList();
-    long sequence = store.nextSequence(SEQUENCE_KEY_PREFIX + producerId);
     byte[] id = new byte[16];
     new SecureRandom().nextBytes(id);
     ArchiveStatement statement =
@@ -151,7 +176,7 @@ final class ArchiveExporter {
             producerId,
             HexFormat.of().formatHex(id),
             sequence,
-            site.siteId(),
+            siteId,
             inventoryDigest,
             now,
             now.plus(expiresIn),
@@ -160,8 +185,9 @@ final class ArchiveExporter {
             assumed);
     String name = String.format(Locale.ROOT, "gapsync-%s-%06d.gsa", producerId, sequence);
     try (VolumeWriter out = new VolumeWriter(outDir, name, volumeSize);
-        Progress progress = Progress.onTerminal("Exporting " + name, statement.storedBytes())) {
-      writer.write(statement, keys, new ProgressStream(out, progress));
+        ProgressListener.Meter meter =
+            progress.begin("Exporting " + name, statement.storedBytes())) {
+      writer.write(statement, keys, new ProgressStream(out, meter));
       List<Path> files = out.finish();
       return new Result(statement, files, out.size(), plan);
     }
@@ -227,9 +253,9 @@ final class ArchiveExporter {
 
   /** Advances progress as archive bytes are written; closing it does not close the target. */
   private static final class ProgressStream extends java.io.FilterOutputStream {
-    private final Progress progress;
+    private final ProgressListener.Meter progress;
 
-    ProgressStream(java.io.OutputStream out, Progress progress) {
+    ProgressStream(java.io.OutputStream out, ProgressListener.Meter progress) {
       super(out);
       this.progress = progress;
     }

@@ -1,4 +1,4 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.archive;
 
 import java.util.List;
 
@@ -6,9 +6,9 @@ import java.util.List;
  * An archive refused because it assumes the site holds content the site lacks (docs/FORMAT.md
  * section 4.7, step 4). Unlike every other refusal this one can cure itself: once the earlier
  * archive that carries the content is applied, the same archive applies. The import daemon
- * therefore quarantines it and retries it instead of rejecting it ({@link SpoolImporter}).
+ * therefore quarantines it and retries it instead of rejecting it ({@code SpoolImporter}).
  */
-final class MissingContentException extends CliException {
+public final class MissingContentException extends ArchiveRefusedException {
 
   private static final long serialVersionUID = 1L;
 
@@ -26,7 +26,7 @@ final class MissingContentException extends CliException {
    * @param highestApplied the producer's highest applied sequence here, or {@code none}
    * @param missing every missing digest, as {@code KIND DIGEST}
    */
-  MissingContentException(
+  public MissingContentException(
       String message,
       String producerId,
       long sequence,
@@ -40,22 +40,22 @@ final class MissingContentException extends CliException {
   }
 
   /** Returns the archive's producer id. */
-  String producerId() {
+  public String producerId() {
     return producerId;
   }
 
   /** Returns the archive's sequence number. */
-  long sequence() {
+  public long sequence() {
     return sequence;
   }
 
   /** Returns the producer's highest sequence applied at this site, or {@code none}. */
-  String highestApplied() {
+  public String highestApplied() {
     return highestApplied;
   }
 
   /** Returns every missing digest, as {@code KIND DIGEST} (e.g. {@code blob sha256:...}). */
-  List<String> missing() {
+  public List<String> missing() {
     return missing;
   }
 }

@@ -1,7 +1,8 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.spool;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.daemon.sync.StoreInventory;
 import io.gapsync.protocol.trust.KeySignature;
 import io.gapsync.protocol.trust.SigningKey;
@@ -30,16 +31,16 @@ import java.util.Map;
  * name, synced and renamed, the signature first, so a reader that sees the inventory also finds its
  * signature. Never overwrites: a second inventory in the same second gets {@code -2}, {@code -3}.
  */
-final class OutboxInventory {
+public final class OutboxInventory {
 
   /** Format name of a detached signature file. */
-  static final String SIGNATURE_FORMAT = "gapsync.signature";
+  public static final String SIGNATURE_FORMAT = "gapsync.signature";
 
   /** The signature file format version this code writes. */
-  static final int SIGNATURE_FORMAT_VERSION = 1;
+  public static final int SIGNATURE_FORMAT_VERSION = 1;
 
   /** Suffix of the detached signature next to the inventory. */
-  static final String SIGNATURE_SUFFIX = ".sig";
+  public static final String SIGNATURE_SUFFIX = ".sig";
 
   private static final DateTimeFormatter STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -59,7 +60,8 @@ final class OutboxInventory {
    * @return the inventory file written
    * @throws IOException if writing fails (no complete-looking file is left)
    */
-  static Path write(Store store, Path outbox, SigningKey siteKey, Instant now) throws IOException {
+  public static Path write(Store store, Path outbox, SigningKey siteKey, Instant now)
+      throws IOException {
     Files.createDirectories(outbox);
     String base = "inventory-" + store.siteId() + "-" + STAMP.format(now);
     Path target = outbox.resolve(base + ".json");
@@ -70,7 +72,7 @@ final class OutboxInventory {
     try {
       try (FileChannel ch = create(tmp);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-        StoreInventory.write(store, out, now, InventoryExportCommand.watermarks(store));
+        StoreInventory.write(store, out, now, ArchiveImporter.watermarks(store));
         out.flush();
         ch.force(true);
       }
@@ -87,12 +89,12 @@ final class OutboxInventory {
   }
 
   /** Returns the signature file of an inventory file. */
-  static Path signatureOf(Path inventory) {
+  public static Path signatureOf(Path inventory) {
     return inventory.resolveSibling(inventory.getFileName() + SIGNATURE_SUFFIX);
   }
 
   /** Returns the bytes of a detached signature file. */
-  static byte[] signatureBytes(KeySignature signature) {
+  public static byte[] signatureBytes(KeySignature signature) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("format", SIGNATURE_FORMAT);
     doc.put("formatVersion", SIGNATURE_FORMAT_VERSION);

@@ -1,5 +1,6 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.spool;
 
+import io.gapsync.daemon.archive.MissingContentException;
 import io.gapsync.protocol.archive.ArchiveException;
 import io.gapsync.protocol.trust.TrustException;
 import java.io.IOException;

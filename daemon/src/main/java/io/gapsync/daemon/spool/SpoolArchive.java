@@ -1,4 +1,4 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.spool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

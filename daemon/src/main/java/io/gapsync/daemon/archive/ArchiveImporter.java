@@ -1,4 +1,4 @@
-package io.gapsync.cli;
+package io.gapsync.daemon.archive;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.archive.ArchiveEntry;
@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Applies one signed archive to the store, in this order (docs/FORMAT.md section 4, "Importing"):
@@ -48,17 +50,17 @@ import java.util.Optional;
  * computed against the same stale inventory apply in order but never lets an older archive undo a
  * newer one.
  */
-final class ArchiveImporter {
+public final class ArchiveImporter {
 
   /** Largest total of manifest bytes held in memory while an archive is verified. */
-  static final long MANIFEST_BYTES_MAX = 256L * 1024 * 1024;
+  public static final long MANIFEST_BYTES_MAX = 256L * 1024 * 1024;
 
   /** Largest manifest accepted (the manifest parser's limit). */
-  static final int MANIFEST_SIZE_MAX = 4 * 1024 * 1024;
+  public static final int MANIFEST_SIZE_MAX = 4 * 1024 * 1024;
 
-  static final String APPLIED_PREFIX = "import/archive/";
-  static final String WATERMARK_PREFIX = "import/watermark/";
-  static final String TAG_PREFIX = "import/tag/";
+  public static final String APPLIED_PREFIX = "import/archive/";
+  public static final String WATERMARK_PREFIX = "import/watermark/";
+  public static final String TAG_PREFIX = "import/tag/";
 
   /**
    * What importing one archive did.
@@ -74,7 +76,7 @@ final class ArchiveImporter {
    * @param tagsKept tag updates not applied because a newer archive of the same producer already
    *     set the tag (rollback protection: the content arrived, the tag stays)
    */
-  record Result(
+  public record Result(
       String archive,
       ArchiveStatement statement,
       boolean alreadyApplied,
@@ -88,11 +90,36 @@ final class ArchiveImporter {
   private final Store store;
   private final TrustPolicy trust;
   private final Instant now;
+  private final ProgressListener progress;
 
-  ArchiveImporter(Store store, TrustPolicy trust, Instant now) {
+  /**
+   * Creates an importer for one or more archives.
+   *
+   * @param store the store, open read-write (not closed by this class)
+   * @param trust the trusted producer keys
+   * @param now the time expiry is checked against and records carry
+   * @param progress where the bytes read are reported
+   */
+  public ArchiveImporter(Store store, TrustPolicy trust, Instant now, ProgressListener progress) {
     this.store = store;
     this.trust = trust;
     this.now = now;
+    this.progress = progress;
+  }
+
+  /**
+   * The highest archive sequence imported from each producer, as imports recorded them (the
+   * inventory's {@code watermarks}, docs/FORMAT.md section 3).
+   *
+   * @param store the store (open)
+   * @return producer id to its highest applied sequence
+   */
+  public static SortedMap<String, Long> watermarks(Store store) {
+    SortedMap<String, Long> out = new TreeMap<>();
+    store
+        .metaWithPrefix(WATERMARK_PREFIX)
+        .forEach((k, v) -> out.put(k.substring(WATERMARK_PREFIX.length()), Long.parseLong(v)));
+    return out;
   }
 
   /**
@@ -100,11 +127,12 @@ final class ArchiveImporter {
    *
    * @param archive the archive (single file or volumes)
    * @return what was done
-   * @throws ArchiveException, TrustException, CliException when refused (the store is unchanged);
-   *     {@link MissingContentException} (a CliException) when it assumes content the site lacks
+   * @throws io.gapsync.protocol.ProtocolException or ArchiveRefusedException when refused (the
+   *     store is unchanged); {@link MissingContentException} (an ArchiveRefusedException) when it
+   *     assumes content the site lacks
    * @throws IOException if reading fails (the store is unchanged)
    */
-  Result run(ArchiveFiles.Located archive) throws IOException {
+  public Result run(ArchiveFiles.Located archive) throws IOException {
     String name = archive.describe();
     try (InputStream in = ArchiveFiles.open(archive)) {
       ArchiveReader reader = ArchiveReader.open(in, name, trust, now);
@@ -112,7 +140,7 @@ final class ArchiveImporter {
       Optional<String> applied = store.meta(APPLIED_PREFIX + s.archiveId());
       if (applied.isPresent()) {
         if (!applied.get().contains(reader.statementDigest().toString())) {
-          throw new CliException(
+          throw new ArchiveRefusedException(
               "Tried to import archive "
                   + name
                   + " but an archive with the same id "
@@ -122,7 +150,7 @@ final class ArchiveImporter {
         return new Result(name, s, true, 0, 0, 0, 0, List.of(), List.of());
       }
       if (!s.siteId().equals(store.siteId())) {
-        throw new CliException(
+        throw new ArchiveRefusedException(
             "Tried to import archive "
                 + name
                 + " but it was computed for site "
@@ -139,7 +167,7 @@ final class ArchiveImporter {
               .mapToLong(ArchiveEntry::size)
               .sum();
       if (manifestBytes > MANIFEST_BYTES_MAX) {
-        throw new CliException(
+        throw new ArchiveRefusedException(
             "Tried to import archive "
                 + name
                 + " but its manifests total "
@@ -217,7 +245,7 @@ final class ArchiveImporter {
       }
     }
     if (!refused.isEmpty()) {
-      throw new CliException(
+      throw new ArchiveRefusedException(
           tried(name, s)
               + " but its tag updates would move tags that changed since its inventory was taken: "
               + String.join("; ", refused)
@@ -266,7 +294,7 @@ final class ArchiveImporter {
         + ")";
   }
 
-  static String tagKey(String producer, TagUpdate t) {
+  public static String tagKey(String producer, TagUpdate t) {
     return TAG_PREFIX + producer + "/" + t.repository() + ":" + t.tag();
   }
 
@@ -280,7 +308,7 @@ final class ArchiveImporter {
     // until the tags that reach the new content have landed, so a concurrent gc keeps it.
     try {
       try (IngestLease lease = store.lease();
-          Progress progress = Progress.onTerminal("Importing " + name, s.storedBytes())) {
+          ProgressListener.Meter meter = progress.begin("Importing " + name, s.storedBytes())) {
         reader.readEntries(
             (i, e, content) -> {
               if (e.kind() == EntryKind.BLOB) {
@@ -295,7 +323,7 @@ final class ArchiveImporter {
                 }
               } else {
                 if (e.size() > MANIFEST_SIZE_MAX) {
-                  throw new CliException(
+                  throw new ArchiveRefusedException(
                       "Tried to import manifest "
                           + e.digest()
                           + " from archive "
@@ -307,7 +335,7 @@ final class ArchiveImporter {
                 }
                 manifests.put(i, content.readNBytes((int) e.size()));
               }
-              progress.advance(e.storedSize());
+              meter.advance(e.storedSize());
             });
         // Every entry and the trailer verified: now the manifests, children first as listed.
         for (Map.Entry<Integer, byte[]> m : manifests.entrySet()) {
@@ -323,8 +351,16 @@ final class ArchiveImporter {
       }
     } catch (IOException | RuntimeException e) {
       if (!committed) {
-        // Nothing of this archive is tagged or recorded: drop the content it created.
-        store.discard(created);
+        // Nothing of this archive is tagged or recorded: drop the content it created. If that
+        // fails too (a full disk), gc removes the unreferenced content later.
+        try {
+          store.discard(created);
+        } catch (RuntimeException d) {
+          e.addSuppressed(d);
+        }
+      }
+      if (DiskFullException.isDiskFull(e)) {
+        throw DiskFullException.of(name, store.path(), e);
       }
       throw e;
     }
@@ -336,7 +372,7 @@ final class ArchiveImporter {
    * Moves the tags and records the archive, its watermark and which sequence set each tag, in one
    * atomic write: a crash leaves both or neither.
    *
-   * @throws CliException if a tag moved since the plan was made (nothing changed)
+   * @throws ArchiveRefusedException if a tag moved since the plan was made (nothing changed)
    */
   private void commit(String name, ArchiveReader reader, TagPlan tags) {
     ArchiveStatement s = reader.statement();
@@ -362,7 +398,7 @@ final class ArchiveImporter {
       if (e.code() != StoreException.Code.TAG_CONFLICT) {
         throw e;
       }
-      throw new CliException(
+      throw new ArchiveRefusedException(
           tried(name, s)
               + " but a tag changed while it was being imported: "
               + e.getMessage()
