@@ -36,9 +36,10 @@ need_rootfs() {
 # ------------------------------------------------------------------ measuring
 
 # measure NAME HEAP CMD...: runs CMD under /usr/bin/time -v; for gapsync, the JVM gets -XmxHEAP
-# and a GC log ('-' for HEAP: not a JVM). Sets M_WALL (s), M_RSS (MiB), M_HEAP_PEAK and
-# M_HEAP_LIVE (MiB: the most heap in use seen, before a collection or at exit, and the most left
-# after a collection), M_RC, M_LOAD (1-minute load average before it); appends a line to $bench/measurements.log.
+# and a GC log ('-' for HEAP: not a JVM). Sets M_WALL (s), M_CPU (user + system CPU seconds: what
+# the command cost whatever else ran), M_RSS (MiB), M_HEAP_PEAK and M_HEAP_LIVE (MiB: the most
+# heap in use seen, before a collection or at exit, and the most left after a collection), M_RC,
+# M_LOAD (1-minute load average before it); appends a line to $bench/measurements.log.
 measure() {
   local name="$1" heap="$2"
   shift 2
@@ -58,13 +59,14 @@ measure() {
   t1=$(date +%s%N)
   M_WALL=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
   M_RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$tf")
+  M_CPU=$(awk -F': ' '/(User|System) time \(seconds\)/ { t += $2 } END { printf "%.2f", t }' "$tf")
   M_HEAP_PEAK=-
   M_HEAP_LIVE=-
   if [ "$heap" != - ] && [ -f "$gc" ]; then
     read -r M_HEAP_PEAK M_HEAP_LIVE < <(gc_summary "$gc")
   fi
-  printf '%s load=%s rc=%s wall=%ss rss=%sMiB heap_peak=%sMiB heap_after_gc=%sMiB cmd=%s\n' \
-    "$name" "$M_LOAD" "$M_RC" "$M_WALL" "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$*" >> "$bench/measurements.log"
+  printf '%s load=%s rc=%s wall=%ss cpu=%ss rss=%sMiB heap_peak=%sMiB heap_after_gc=%sMiB cmd=%s\n' \
+    "$name" "$M_LOAD" "$M_RC" "$M_WALL" "$M_CPU" "$M_RSS" "$M_HEAP_PEAK" "$M_HEAP_LIVE" "$*" >> "$bench/measurements.log"
   echo "   $name: ${M_WALL}s, max RSS ${M_RSS} MiB, heap peak ${M_HEAP_PEAK} MiB, after GC ${M_HEAP_LIVE} MiB (exit $M_RC)" >&2
 }
 

@@ -236,7 +236,8 @@ bench_sizes() {
     done
     image=$(tar -C "$s/changed" -cf - . | zstd -19 -T0 -q -c | wc -c)
   fi
-  # (c) gapsync: the site holds PREV; the connected store holds PREV, then NEW.
+  # (c) gapsync: the site holds PREV; the connected store holds PREV, then NEW (its export
+  # ledger, producer.ledger beside it, starts empty: $s is new).
   gapsync_store "$s/site" "$prev"
   gapsync_store "$s/producer" "$prev" "$new"
   "$gapsync" inventory export -o "$s/site.json" --store "$s/site"
@@ -249,13 +250,13 @@ bench_sizes() {
   measure "export-$name" "$heap" "$gapsync" export --against "$s/site.json" --key "$s/producer.key" \
     -o "$s/out" --store "$s/producer" "${tags[@]}"
   [ "$M_RC" = 0 ] || die "gapsync export failed for $name (see $bench/stdout-export-$name.txt)"
-  local ex_wall=$M_WALL ex_heap="$M_HEAP_PEAK/$M_HEAP_LIVE" ex_rss=$M_RSS
+  local ex_wall="$M_WALL ($M_CPU)" ex_heap="$M_HEAP_PEAK/$M_HEAP_LIVE" ex_rss=$M_RSS
   archive=$(dir_bytes "$s/out")
   sync
   measure "import-$name" "$heap" "$gapsync" import --trust "$s/producer.pub" --store "$s/site" "$s/out/"*.gsa
   [ "$M_RC" = 0 ] || die "gapsync import failed for $name"
   check_site "$s/site" "$new"
-  size_rows+=("| $name | $CHANGED_COUNT/$TAG_COUNT | $MISSING_COUNT ($MISSING_LAYERS layers) | $full | $image | $archive | $MIN_BYTES | $(ratio "$archive" "$MIN_BYTES") ($(pct "$archive" "$MIN_BYTES")) | $(ratio "$full" "$archive") | $(ratio "$image" "$archive") | $ex_wall / $M_WALL | $ex_heap / $M_HEAP_PEAK/$M_HEAP_LIVE | $ex_rss / $M_RSS |")
+  size_rows+=("| $name | $CHANGED_COUNT/$TAG_COUNT | $MISSING_COUNT ($MISSING_LAYERS layers) | $full | $image | $archive | $MIN_BYTES | $(ratio "$archive" "$MIN_BYTES") ($(pct "$archive" "$MIN_BYTES")) | $(ratio "$full" "$archive") | $(ratio "$image" "$archive") | $ex_wall / $M_WALL ($M_CPU) | $ex_heap / $M_HEAP_PEAK/$M_HEAP_LIVE | $ex_rss / $M_RSS |")
   printf '%s: layers %s, json %s (zstd -19 alone %s), statement min %s, archive %s\n' "$name" \
     "$MISSING_LAYER_BYTES" "$MISSING_JSON_BYTES" "$MISSING_JSON_ZSTD_BYTES" "$STATEMENT_MIN_BYTES" \
     "$archive" >> "$work/minimum-breakdown.txt"
@@ -273,32 +274,37 @@ bench_throughput() {
   log "Throughput: the whole fleet ($bytes bytes of blobs) to an empty site, $runs runs"
   rm -rf "$s" && mkdir -p "$s"
   gapsync_store "$s/producer" "$new"
+  # An empty site: a store (gc creates it) and its inventory; each run imports into a copy of it.
+  "$gapsync" gc --store "$s/empty" > /dev/null
   "$gapsync" inventory export -o "$s/empty.json" --store "$s/empty"
   "$gapsync" key generate --out "$s/producer" > /dev/null
   for r in $(seq 1 "$runs"); do
     lbl=$(run_label "$r")
     rm -rf "$s/out" "$s/full.tar.zst" "$s/untar" "$s/site"
+    cp -a "$s/empty" "$s/site"
     prepare_run "$r"
     measure "tp-tar-$r" - bash -c 'tar -C "$1" -cf - . | zstd -T0 -q -o "$2"' _ "$new" "$s/full.tar.zst"
     [ "$M_RC" = 0 ] || die "tar | zstd failed"
     raw_ex=$M_WALL
-    tp_rows+=("| $lbl | export: tar -c \| zstd -T0 | $M_WALL | $(mbps "$bytes" "$M_WALL") | 1.00 | $(stat -c %s "$s/full.tar.zst") | $M_RSS | - | $M_LOAD |")
+    tp_rows+=("| $lbl | export: tar -c \| zstd -T0 | $M_WALL | $(mbps "$bytes" "$M_WALL") | 1.00 | $M_CPU | $(stat -c %s "$s/full.tar.zst") | $M_RSS | - | $M_LOAD |")
     prepare_run "$r"
-    measure "tp-export-$r" "$heap" "$gapsync" export --against "$s/empty.json" --key "$s/producer.key" \
-      -o "$s/out" --store "$s/producer"
+    # --no-assume-delivered: every run plans from the empty inventory, whatever the export
+    # ledger (next to the store) says earlier runs sent.
+    measure "tp-export-$r" "$heap" "$gapsync" export --against "$s/empty.json" --no-assume-delivered \
+      --key "$s/producer.key" -o "$s/out" --store "$s/producer"
     [ "$M_RC" = 0 ] || die "gapsync export failed"
-    tp_rows+=("| $lbl | export: gapsync export (-Xmx$heap) | $M_WALL | $(mbps "$bytes" "$M_WALL") | $(ratio "$raw_ex" "$M_WALL") | $(dir_bytes "$s/out") | $M_RSS | $M_HEAP_PEAK/$M_HEAP_LIVE | $M_LOAD |")
+    tp_rows+=("| $lbl | export: gapsync export (-Xmx$heap) | $M_WALL | $(mbps "$bytes" "$M_WALL") | $(ratio "$raw_ex" "$M_WALL") | $M_CPU | $(dir_bytes "$s/out") | $M_RSS | $M_HEAP_PEAK/$M_HEAP_LIVE | $M_LOAD |")
     mkdir -p "$s/untar"
     prepare_run "$r"
     measure "tp-untar-$r" - bash -c 'zstd -d -q -c "$1" | tar -x -C "$2" && cd "$2/blobs/sha256" &&
       sha256sum -- * | awk "\$1 != \$2 { bad = 1 } END { exit bad }"' _ "$s/full.tar.zst" "$s/untar"
     [ "$M_RC" = 0 ] || die "zstd -d | tar -x + sha256sum failed"
     raw_im=$M_WALL
-    tp_rows+=("| $lbl | import: zstd -d \| tar -x + sha256sum | $M_WALL | $(mbps "$bytes" "$M_WALL") | 1.00 | - | $M_RSS | - | $M_LOAD |")
+    tp_rows+=("| $lbl | import: zstd -d \| tar -x + sha256sum | $M_WALL | $(mbps "$bytes" "$M_WALL") | 1.00 | $M_CPU | - | $M_RSS | - | $M_LOAD |")
     prepare_run "$r"
     measure "tp-import-$r" "$heap" "$gapsync" import --trust "$s/producer.pub" --store "$s/site" "$s/out/"*.gsa
     [ "$M_RC" = 0 ] || die "gapsync import failed"
-    tp_rows+=("| $lbl | import: gapsync import (-Xmx$heap) | $M_WALL | $(mbps "$bytes" "$M_WALL") | $(ratio "$raw_im" "$M_WALL") | - | $M_RSS | $M_HEAP_PEAK/$M_HEAP_LIVE | $M_LOAD |")
+    tp_rows+=("| $lbl | import: gapsync import (-Xmx$heap) | $M_WALL | $(mbps "$bytes" "$M_WALL") | $(ratio "$raw_im" "$M_WALL") | $M_CPU | - | $M_RSS | $M_HEAP_PEAK/$M_HEAP_LIVE | $M_LOAD |")
     check_site "$s/site" "$new"
   done
   TP_BYTES=$bytes
@@ -329,7 +335,7 @@ wants throughput && bench_throughput
     echo
     echo "### Bytes that cross the gap (all in bytes)"
     echo
-    echo "| scenario | tags changed | site lacks | (a) full: tar \| zstd -19 | (b) changed images whole | (c) gapsync archive | (d) layer-level minimum | (c)/(d) | (a)/(c) | (b)/(c) | export / import s | heap peak/after GC MiB, export / import | RSS MiB export / import |"
+    echo "| scenario | tags changed | site lacks | (a) full: tar \| zstd -19 | (b) changed images whole | (c) gapsync archive | (d) layer-level minimum | (c)/(d) | (a)/(c) | (b)/(c) | export / import: wall s (CPU s) | heap peak/after GC MiB, export / import | RSS MiB export / import |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${size_rows[@]}"
     echo
@@ -343,8 +349,8 @@ wants throughput && bench_throughput
     echo
     echo "### Export and import of the whole fleet ($(mbps "$TP_BYTES" 1) MB of blobs) to an empty site"
     echo
-    echo "| run | what | wall s | MB/s | vs tar+zstd | output bytes | max RSS MiB | heap peak/after GC MiB | load |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| run | what | wall s | MB/s | vs tar+zstd (wall) | CPU s (user+sys) | output bytes | max RSS MiB | heap peak/after GC MiB | load |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${tp_rows[@]}"
   fi
   echo
