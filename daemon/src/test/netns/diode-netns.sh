@@ -130,7 +130,7 @@ spid=$!
 pids+=("$spid")
 # Kill once about a third of the first pass has arrived.
 for _ in $(seq 1 600); do
-  sz="$(du -sm "$spool/.diode-partial" 2>/dev/null | cut -f1 || echo 0)"
+  sz="$( (du -sm "$spool/.diode-partial" 2>/dev/null || echo 0) | cut -f1)"
   [ "${sz:-0}" -ge $((SIZE_MB / 3)) ] && break
   sleep 0.1
 done
