@@ -74,12 +74,20 @@ public final class DiodeReceiver implements Closeable {
   private final ReceiverStats stats = new ReceiverStats();
   private final Path partialRoot;
 
-  // The ring: the receive thread fills slots at tail, the worker empties them at head.
-  private final ByteBuffer[] slots;
-  private final int[] lengths;
-  private final int mask;
+  // The ring: one direct buffer holding datagrams back to back, and an index of (position,
+  // length) entries. The receive thread appends at tail, the worker consumes at head and
+  // publishes how far it has consumed the bytes (dataHead). Positions grow without bound; the
+  // byte offset is position % capacity, and a datagram never straddles the end.
+  private final ByteBuffer ring;
+  private final ByteBuffer ringRead;
+  private final int capacity;
+  private final long[] entryPosition = new long[DiodeReceiverConfig.RING_ENTRIES];
+  private final int[] entryLength = new int[DiodeReceiverConfig.RING_ENTRIES];
+  private final int mask = DiodeReceiverConfig.RING_ENTRIES - 1;
   private final AtomicLong head = new AtomicLong();
   private final AtomicLong tail = new AtomicLong();
+  private final AtomicLong dataHead = new AtomicLong();
+  private long dataTail;
 
   private final Thread receiveThread;
   private final Thread worker;
@@ -103,12 +111,9 @@ public final class DiodeReceiver implements Closeable {
     this.listener = listener;
     this.partialRoot = config.spool().resolve(DiodeReceiverConfig.PARTIAL_DIR);
     Files.createDirectories(partialRoot);
-    this.slots = new ByteBuffer[config.ringSlots()];
-    for (int i = 0; i < slots.length; i++) {
-      slots[i] = ByteBuffer.allocateDirect(DiodeReceiverConfig.DATAGRAM_BYTES_MAX);
-    }
-    this.lengths = new int[slots.length];
-    this.mask = slots.length - 1;
+    this.ring = ByteBuffer.allocateDirect(config.ringBytes());
+    this.ringRead = ring.duplicate();
+    this.capacity = config.ringBytes();
     this.repairs =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -208,21 +213,31 @@ public final class DiodeReceiver implements Closeable {
   private void receiveLoop() {
     ByteBuffer overflow = ByteBuffer.allocateDirect(DiodeReceiverConfig.DATAGRAM_BYTES_MAX);
     try {
+      int max = DiodeReceiverConfig.DATAGRAM_BYTES_MAX;
       while (running) {
         long t = tail.get();
-        if (t - head.get() > mask) {
+        long position = dataTail;
+        int offset = (int) (position % capacity);
+        if (offset + max > capacity) {
+          position += capacity - offset;
+          offset = 0;
+        }
+        if (t - head.get() > mask || position + max - dataHead.get() > capacity) {
           overflow.clear();
           if (channel.receive(overflow) != null) {
             stats.ringOverflows.incrementAndGet();
           }
           continue;
         }
-        ByteBuffer slot = slots[(int) (t & mask)];
-        slot.clear();
-        if (channel.receive(slot) == null) {
+        ring.clear();
+        ring.limit(offset + max).position(offset);
+        if (channel.receive(ring) == null) {
           continue;
         }
-        lengths[(int) (t & mask)] = slot.position();
+        int length = ring.position() - offset;
+        entryPosition[(int) (t & mask)] = position;
+        entryLength[(int) (t & mask)] = length;
+        dataTail = position + length;
         tail.lazySet(t + 1);
         LockSupport.unpark(worker);
       }
@@ -244,11 +259,12 @@ public final class DiodeReceiver implements Closeable {
       }
       int i = (int) (h & mask);
       try {
-        handle(slots[i], lengths[i]);
+        handle(ringRead, (int) (entryPosition[i] % capacity), entryLength[i]);
       } catch (IOException | RuntimeException e) {
         LOG.error("The diode worker failed on a datagram: {}", e.toString());
         stats.reject("error");
       }
+      dataHead.lazySet(entryPosition[i] + entryLength[i]);
       head.lazySet(h + 1);
       if ((h & 1023) == 0) {
         periodic();
@@ -256,10 +272,10 @@ public final class DiodeReceiver implements Closeable {
     }
   }
 
-  private void handle(ByteBuffer slot, int length) throws IOException {
+  private void handle(ByteBuffer slot, int offset, int length) throws IOException {
     stats.datagrams.incrementAndGet();
     stats.lastDatagramNanos.set(System.nanoTime());
-    frame.wrap(slot, 0, length);
+    frame.wrap(slot, offset, length);
     String bad = frame.check();
     if (bad != null) {
       stats.reject(bad);

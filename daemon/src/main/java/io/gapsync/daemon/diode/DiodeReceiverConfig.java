@@ -12,21 +12,27 @@ import java.time.Duration;
  * @param spool where verified objects appear; partial state lives in {@code .diode-partial/} below
  *     it and reports in {@code diode-reports/}
  * @param receiveBufferBytes SO_RCVBUF asked for (the kernel caps it at {@code net.core.rmem_max})
- * @param ringSlots datagrams the receive thread can hand over before it drops (a power of two)
+ * @param ringBytes bytes of datagrams the receive thread can hand over before it drops
  * @param checkpointInterval how often the received-symbol bitmaps are saved
  */
 public record DiodeReceiverConfig(
     InetSocketAddress listen,
     Path spool,
     int receiveBufferBytes,
-    int ringSlots,
+    int ringBytes,
     Duration checkpointInterval) {
 
   /** Default SO_RCVBUF: 128 MiB, about one second at 1 Gbit/s. */
   public static final int RECEIVE_BUFFER_BYTES_DEFAULT = 128 << 20;
 
-  /** Default ring: 4096 datagrams (about 6 MB at MTU 1500, 38 MB of slots at jumbo size). */
-  public static final int RING_SLOTS_DEFAULT = 4096;
+  /**
+   * Default ring: 64 MiB of direct memory, about 45,000 datagrams at MTU 1500 or 0.8 s at 600
+   * Mbit/s: what absorbs a worker that falls behind (JIT warm-up, a GC pause, a slow disk).
+   */
+  public static final int RING_BYTES_DEFAULT = 64 << 20;
+
+  /** Datagrams the ring can hold at most, whatever their size (a power of two). */
+  public static final int RING_ENTRIES = 1 << 16;
 
   /** Largest datagram accepted: a 9,216-byte symbol plus frame and IP headers. */
   public static final int DATAGRAM_BYTES_MAX = 9344;
@@ -44,8 +50,9 @@ public record DiodeReceiverConfig(
     if (listen == null || spool == null) {
       throw new IllegalArgumentException("the diode receiver needs a listen address and a spool");
     }
-    if (ringSlots < 2 || Integer.bitCount(ringSlots) != 1) {
-      throw new IllegalArgumentException("ring slots must be a power of two, got " + ringSlots);
+    if (ringBytes < 2 * DATAGRAM_BYTES_MAX) {
+      throw new IllegalArgumentException(
+          "the receive ring needs at least " + 2 * DATAGRAM_BYTES_MAX + " bytes, got " + ringBytes);
     }
   }
 
@@ -55,12 +62,12 @@ public record DiodeReceiverConfig(
         listen,
         spool,
         RECEIVE_BUFFER_BYTES_DEFAULT,
-        RING_SLOTS_DEFAULT,
+        RING_BYTES_DEFAULT,
         CHECKPOINT_INTERVAL_DEFAULT);
   }
 
-  /** Returns a copy with another ring size. */
-  public DiodeReceiverConfig withRing(int slots) {
-    return new DiodeReceiverConfig(listen, spool, receiveBufferBytes, slots, checkpointInterval);
+  /** Returns a copy with another ring size in bytes. */
+  public DiodeReceiverConfig withRing(int bytes) {
+    return new DiodeReceiverConfig(listen, spool, receiveBufferBytes, bytes, checkpointInterval);
   }
 }

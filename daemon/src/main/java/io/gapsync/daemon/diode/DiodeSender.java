@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.stream.IntStream;
 
 /**
  * Sends files over a one-way link (docs/ARCHITECTURE.md, "The diode transport"). For each pass and
@@ -33,10 +34,11 @@ import java.util.concurrent.BlockingQueue;
  * and the catalogue go out on their own schedule between datagrams; everything is paced by a token
  * bucket.
  *
- * <p>One encoder thread reads the next group and computes its parity while the calling thread sends
- * the current one (two groups in memory, {@link EncodedGroup}). Files are hashed once up front; a
- * file that changes while it is sent is caught by the receiver's digest check and never published.
- * Not thread-safe; {@link #send} may be called again (same epoch, sequence continues).
+ * <p>One encoder thread reads the next group and computes its parity (spread over the cores) while
+ * the calling thread sends the current one (two groups in memory, {@link EncodedGroup}). Files are
+ * hashed once up front; a file that changes while it is sent is caught by the receiver's digest
+ * check and never published. Not thread-safe; {@link #send} may be called again (same epoch,
+ * sequence continues).
  */
 public final class DiodeSender {
 
@@ -215,8 +217,16 @@ public final class DiodeSender {
                     Arrays.fill(g.data[b][s], n, symbolSize, (byte) 0);
                   }
                 }
-                rs.encode(g.data[b], k, g.parity[b], symbolSize);
               }
+              // Parity is the sender's only heavy work (m multiply-adds per byte): the blocks of a
+              // group are independent, so they are encoded on every core (common pool).
+              EncodedGroup group = g;
+              IntStream.range(0, g.blocks)
+                  .parallel()
+                  .forEach(
+                      b ->
+                          rs.encode(
+                              group.data[b], group.dataCount[b], group.parity[b], symbolSize));
               ready.put(g);
               first += g.blocks;
             } while (first < blocks);

@@ -77,7 +77,7 @@ class DiodeTransferTest {
   private DiodeReceiver receiver(Path spool, int port) throws IOException {
     return DiodeReceiver.start(
         DiodeReceiverConfig.defaults(new InetSocketAddress("127.0.0.1", port), spool)
-            .withRing(1024),
+            .withRing(4 << 20),
         trust,
         events);
   }
