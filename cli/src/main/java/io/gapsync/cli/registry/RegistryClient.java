@@ -61,6 +61,12 @@ public final class RegistryClient {
    */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Redirect statuses followed by hand ({@link #redirect}). */
+  private static final java.util.Set<Integer> REDIRECTS = java.util.Set.of(301, 302, 303, 307, 308);
+
+  /** Most redirects followed for one request. */
+  static final int MAX_REDIRECTS = 5;
+
   /** Most pages of a tag list followed. */
   static final int MAX_TAG_PAGES = 1000;
 
@@ -78,8 +84,10 @@ public final class RegistryClient {
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, String> schemes = new ConcurrentHashMap<>();
   private final Map<String, String> authHeaders = new ConcurrentHashMap<>();
-  private volatile long requests;
-  private volatile long bytesRead;
+  private final java.util.concurrent.atomic.AtomicLong requests =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong bytesRead =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * Creates a client.
@@ -92,7 +100,7 @@ public final class RegistryClient {
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NORMAL)
+            .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(30))
             .sslContext(Tls.context(options.caFile(), options.insecure()))
             .build();
@@ -105,16 +113,16 @@ public final class RegistryClient {
 
   /** Returns how many HTTP requests were sent (including retries and token requests). */
   public long requests() {
-    return requests;
+    return requests.get();
   }
 
   /** Returns how many blob bytes were read from registries. */
   public long blobBytesRead() {
-    return bytesRead;
+    return bytesRead.get();
   }
 
   void countBlobBytes(long n) {
-    bytesRead += n;
+    bytesRead.addAndGet(n);
   }
 
   /**
@@ -439,7 +447,7 @@ public final class RegistryClient {
     login.ifPresent(l -> b.header("Authorization", basic(l)));
     HttpResponse<InputStream> r;
     try {
-      requests++;
+      requests.incrementAndGet();
       r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -495,19 +503,47 @@ public final class RegistryClient {
     if (auth != null) {
       b.header("Authorization", auth);
     }
+    HttpRequest request = b.build();
     try {
-      requests++;
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      for (int hop = 0; ; hop++) {
+        requests.incrementAndGet();
+        HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        Optional<String> location = r.headers().firstValue("Location");
+        if (!REDIRECTS.contains(r.statusCode()) || location.isEmpty() || hop >= MAX_REDIRECTS) {
+          return r;
+        }
+        r.body().close();
+        request = redirect(request, location.get(), headers, auth);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted: " + method + " " + path);
     }
   }
 
+  /**
+   * Follows a redirect by hand: registries send blob downloads to a CDN or object store with a
+   * signed URL, which must not also get the registry's Authorization header (S3 refuses a request
+   * with two auth mechanisms). The header is kept only for the same host.
+   */
+  private HttpRequest redirect(
+      HttpRequest from, String location, Map<String, String> headers, String auth) {
+    URI next = from.uri().resolve(location);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(next)
+            .timeout(options.requestTimeout())
+            .method(from.method(), HttpRequest.BodyPublishers.noBody());
+    headers.forEach(b::header);
+    if (auth != null && java.util.Objects.equals(next.getAuthority(), from.uri().getAuthority())) {
+      b.header("Authorization", auth);
+    }
+    return b.build();
+  }
+
   /** With --insecure: HTTPS if the host speaks TLS at all, else plain HTTP (as skopeo does). */
   private String probeScheme(String host) {
     try {
-      requests++;
+      requests.incrementAndGet();
       HttpResponse<Void> r =
           http.send(
               HttpRequest.newBuilder(URI.create("https://" + host + "/v2/"))

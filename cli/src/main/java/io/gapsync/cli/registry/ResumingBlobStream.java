@@ -74,9 +74,25 @@ final class ResumingBlobStream extends InputStream {
     }
   }
 
-  private void resume(IOException cause) throws IOException {
+  private void resume(IOException first) throws IOException {
     closeQuietly(body);
     body = null;
+    IOException cause = first;
+    while (true) {
+      giveUpOrWait(cause);
+      try {
+        body = open();
+        return;
+      } catch (RegistryException e) {
+        throw e;
+      } catch (IOException e) {
+        // The resume request itself broke (e.g. while skipping to the offset): count it too.
+        cause = e;
+      }
+    }
+  }
+
+  private void giveUpOrWait(IOException cause) throws IOException {
     if (++resumes >= client.options().maxAttempts()) {
       throw new RegistryException(
           RegistryException.Code.UNAVAILABLE,
@@ -92,7 +108,7 @@ final class ResumingBlobStream extends InputStream {
               + descriptor.size()
               + ": "
               + cause.getMessage()
-              + "): try again later; the next run resumes nothing but re-fetches only this blob",
+              + "): try again later; the next run downloads only the blobs the store still lacks",
           cause);
     }
     Duration wait = client.options().initialBackoff().multipliedBy(1L << Math.min(resumes - 1, 8));
@@ -100,7 +116,6 @@ final class ResumingBlobStream extends InputStream {
       wait = client.options().maxBackoff();
     }
     client.sleep(wait);
-    body = open();
   }
 
   private InputStream open() throws IOException {

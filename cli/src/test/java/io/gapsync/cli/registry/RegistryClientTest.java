@@ -38,6 +38,9 @@ class RegistryClientTest {
   private volatile String retryAfter;
   private volatile boolean honourRange = true;
   private volatile int cutAfter = -1;
+  private volatile boolean requireBasic;
+  private volatile HttpServer cdn;
+  private final List<String> cdnAuth = Collections.synchronizedList(new ArrayList<>());
   private byte[] blob;
   private Digest blobDigest;
 
@@ -54,6 +57,9 @@ class RegistryClientTest {
   @AfterEach
   void stop() {
     server.stop(0);
+    if (cdn != null) {
+      cdn.stop(0);
+    }
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -61,6 +67,17 @@ class RegistryClientTest {
       String path = ex.getRequestURI().getPath();
       String range = ex.getRequestHeaders().getFirst("Range");
       log.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range));
+      if (requireBasic && ex.getRequestHeaders().getFirst("Authorization") == null) {
+        ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"test\"");
+        ex.sendResponseHeaders(401, -1);
+        return;
+      }
+      if (cdn != null && path.startsWith("/v2/lib/app/blobs/")) {
+        ex.getResponseHeaders()
+            .add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/signed?x=1");
+        ex.sendResponseHeaders(307, -1);
+        return;
+      }
       if (failuresLeft.getAndDecrement() > 0) {
         if (retryAfter != null) {
           ex.getResponseHeaders().add("Retry-After", retryAfter);
@@ -176,6 +193,37 @@ class RegistryClientTest {
 
     assertThat(got).isEqualTo(blob);
     assertThat(log).anyMatch(l -> l.endsWith("bytes=50000-"));
+  }
+
+  @Test
+  void aBlobRedirectIsFollowedWithoutTheRegistryCredentials() throws Exception {
+    requireBasic = true;
+    cdn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    cdn.createContext(
+        "/signed",
+        ex -> {
+          try (ex) {
+            cdnAuth.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            ex.sendResponseHeaders(200, blob.length);
+            ex.getResponseBody().write(blob);
+          }
+        });
+    cdn.start();
+    RegistryClient c =
+        new RegistryClient(
+            RegistryOptions.defaults()
+                .withInsecure(true)
+                .withCredentials(
+                    Credentials.of(
+                        java.util.Map.of(
+                            "127.0.0.1:" + server.getAddress().getPort(),
+                            new Credentials.Login("u", "p")))));
+
+    byte[] got = readBlob(c);
+
+    assertThat(got).isEqualTo(blob);
+    assertThat(cdnAuth).containsExactly("null");
+    assertThat(log).anyMatch(l -> l.startsWith("GET /v2/lib/app/blobs/"));
   }
 
   @Test
