@@ -126,7 +126,8 @@ public final class GapsyncCli implements Runnable {
       CommandLine cl = e.getCommandLine();
       PrintWriter err = cl.getErr();
       err.println("gapsync: " + e.getMessage());
-      err.println("Usage: " + cl.getHelp().synopsis(0).trim());
+      // One line, however many options the command has (the help wraps it; a usage error not).
+      err.println("Usage: " + cl.getHelp().synopsis(0).trim().replaceAll("\\s*\\R\\s*", " "));
       err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
       err.flush();
       return 2;
