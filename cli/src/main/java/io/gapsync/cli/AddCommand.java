@@ -30,10 +30,16 @@ import picocli.CommandLine.Spec;
       "  oci-archive:FILE[:REF]     a tar of an OCI image layout",
       "  docker-archive:FILE[:REF]  a 'docker save' tar (REF is REPO:TAG or @N)",
       "  file:PATH                  any file, stored as an OCI 1.1 artifact",
+      "  docker://HOST/PATH[:TAG|@DIGEST]  an image in a registry (only missing",
+      "                             blobs are downloaded; see --authfile, --insecure)",
       "",
-      "Without :REF every image of the source is added under its own name.",
+      "Without :REF every image of the source is added under its own name;",
+      "a docker:// image is stored as PATH:TAG (without the host) unless --as names it.",
       "A multi-platform image keeps every platform (and its exact index) unless",
-      "--platform picks one; the tag then points at that platform's manifest."
+      "--platform picks one; the tag then points at that platform's manifest.",
+      "",
+      "While 'gapsync serve' holds the store, the image is pushed through the daemon's",
+      "admin socket (--admin-socket) instead, with the same checks and output."
     })
 final class AddCommand implements Callable<Integer> {
 
@@ -43,6 +49,8 @@ final class AddCommand implements Callable<Integer> {
           "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
   @Mixin StoreMixin storeOption;
+
+  @Mixin RegistryMixin registryOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -113,26 +121,38 @@ final class AddCommand implements Callable<Integer> {
           spec.commandLine(),
           "--artifact-type '" + artifactType + "' is not a media type (type/subtype, RFC 6838)");
     }
-    TransportRef ref = Refs.transport(spec.commandLine(), source);
-    if (ref.kind() != TransportRef.Kind.FILE && artifactType != null) {
+    io.gapsync.cli.registry.RegistryRef registryRef =
+        io.gapsync.cli.registry.RegistryRef.isRegistry(source)
+            ? RegistryMixin.parse(spec.commandLine(), source)
+            : null;
+    TransportRef ref = registryRef == null ? Refs.transport(spec.commandLine(), source) : null;
+    boolean isFile = ref != null && ref.kind() == TransportRef.Kind.FILE;
+    if (!isFile && artifactType != null) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--artifact-type applies to file: sources only");
     }
-    try (Store store = storeOption.openWritable()) {
+    Store opened = null;
+    DaemonClient daemon = null;
+    try {
+      opened = storeOption.openWritable();
+    } catch (io.gapsync.store.StoreException e) {
+      // A daemon holds the store: go through its admin socket (or say who holds it).
+      daemon = storeOption.daemonFor(e);
+    }
+    try (Store store = opened) {
       Importer.Result result;
-      if (ref.kind() == TransportRef.Kind.FILE) {
+      if (isFile) {
         Reference t =
             target != null
                 ? target
                 : asRepository != null
                     ? Reference.parse(asRepository + ":latest")
                     : defaultFileTarget(ref.path());
+        String type = artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT;
         Digest d =
-            Artifacts.add(
-                store,
-                ref.path(),
-                artifactType != null ? artifactType : MediaTypes.GAPSYNC_FILE_ARTIFACT,
-                t);
+            store != null
+                ? Artifacts.add(store, ref.path(), type, t)
+                : Artifacts.add(daemon, ref.path(), type, t);
         result =
             new Importer.Result(
                 List.of(
@@ -142,31 +162,42 @@ final class AddCommand implements Callable<Integer> {
                 0,
                 0);
       } else {
-        try (ImageSource src = ref.openSource()) {
-          result = new Importer(store, platforms).run(src, target, asRepository);
+        IngestTarget into =
+            store != null ? new IngestTarget.Local(store) : new IngestTarget.ThroughDaemon(daemon);
+        try (ImageSource src =
+            registryRef != null
+                ? io.gapsync.cli.registry.RegistrySource.open(registryOptions.client(), registryRef)
+                : ref.openSource()) {
+          result = new Importer(into, platforms).run(src, target, asRepository);
+        } finally {
+          into.close();
         }
       }
-      var out = spec.commandLine().getOut();
-      if (json) {
-        JsonOutput.print(out, result);
-      } else {
-        for (Importer.Added a : result.images()) {
-          out.println("Added " + a.reference() + " " + a.digest());
-        }
-        if (ref.kind() != TransportRef.Kind.FILE) {
-          out.println(
-              result.blobsAdded()
-                  + " new blobs ("
-                  + Sizes.human(result.bytesAdded())
-                  + "), "
-                  + result.blobsPresent()
-                  + " already held, "
-                  + result.manifestsAdded()
-                  + " new manifests");
-        }
-      }
+      print(result, isFile);
     }
     return 0;
+  }
+
+  private void print(Importer.Result result, boolean isFile) {
+    var out = spec.commandLine().getOut();
+    if (json) {
+      JsonOutput.print(out, result);
+      return;
+    }
+    for (Importer.Added a : result.images()) {
+      out.println("Added " + a.reference() + " " + a.digest());
+    }
+    if (!isFile) {
+      out.println(
+          result.blobsAdded()
+              + " new blobs ("
+              + Sizes.human(result.bytesAdded())
+              + "), "
+              + result.blobsPresent()
+              + " already held, "
+              + result.manifestsAdded()
+              + " new manifests");
+    }
   }
 
   /** A file's default name: {@code file/<sanitised file name>:latest}. */

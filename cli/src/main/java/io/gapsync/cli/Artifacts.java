@@ -50,24 +50,7 @@ final class Artifacts {
   static Digest add(
       Store store, Path file, String artifactType, io.gapsync.protocol.Reference target)
       throws IOException {
-    if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      String what =
-          Files.isSymbolicLink(file)
-              ? "it is a symbolic link"
-              : Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
-                  ? "it is a folder"
-                  : Files.exists(file, LinkOption.NOFOLLOW_LINKS)
-                      ? "it is not a regular file"
-                      : file + " does not exist";
-      throw new CliException(
-          "Tried to add file:"
-              + file
-              + " but failed because "
-              + what
-              + " (file: takes a regular "
-              + "file; symbolic links, folders and devices are refused): give the path of a "
-              + "regular file");
-    }
+    checkRegularFile(file);
     String title = file.getFileName().toString();
     List<Digest> created = new java.util.ArrayList<>();
     try {
@@ -97,6 +80,95 @@ final class Artifacts {
     } catch (IOException | RuntimeException e) {
       store.discard(created);
       throw e;
+    }
+  }
+
+  /** Refuses anything but a regular file (no symbolic links, folders or devices). */
+  private static void checkRegularFile(Path file) {
+    if (Files.isSymbolicLink(file) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      String what =
+          Files.isSymbolicLink(file)
+              ? "it is a symbolic link"
+              : Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
+                  ? "it is a folder"
+                  : Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                      ? "it is not a regular file"
+                      : file + " does not exist";
+      throw new CliException(
+          "Tried to add file:"
+              + file
+              + " but failed because "
+              + what
+              + " (file: takes a regular "
+              + "file; symbolic links, folders and devices are refused): give the path of a "
+              + "regular file");
+    }
+  }
+
+  /**
+   * Adds a file as an artifact through the daemon that holds the store: the file is hashed first
+   * (the registry API names a blob by its digest), then uploaded in one streamed request that the
+   * daemon verifies again, so a file that changes in between is refused, not stored.
+   *
+   * @param daemon the daemon's client
+   * @param file the file
+   * @param artifactType the artifact type
+   * @param target the repository:tag
+   * @return the stored manifest digest
+   * @throws IOException if the file cannot be read
+   */
+  static Digest add(
+      DaemonClient daemon, Path file, String artifactType, io.gapsync.protocol.Reference target)
+      throws IOException {
+    checkRegularFile(file);
+    String title = file.getFileName().toString();
+    String repo = target.repository();
+    Digest layerDigest;
+    long size;
+    try (InputStream in = Files.newInputStream(file)) {
+      var hashing =
+          new io.gapsync.protocol.DigestingInputStream(
+              in, io.gapsync.protocol.DigestAlgorithm.SHA256);
+      size = hashing.transferTo(OutputStream.nullOutputStream());
+      layerDigest = hashing.digest();
+    }
+    PutResult config = new PutResult(Digest.sha256Of(EMPTY_JSON), EMPTY_JSON.length, false);
+    PutResult layer = new PutResult(layerDigest, size, false);
+    byte[] manifest = manifestBytes(artifactType, config, layer, title);
+    Manifest m =
+        io.gapsync.protocol.ManifestParser.parse(
+            manifest, MediaTypes.OCI_MANIFEST, "artifact " + title);
+    List<Digest> created = new java.util.ArrayList<>();
+    try (IngestTarget t = new IngestTarget.ThroughDaemon(daemon)) {
+      try {
+        if (!t.pinHeld(repo, config.digest())
+            && t.putBlob(
+                repo,
+                Descriptor.of(MediaTypes.OCI_EMPTY, config.digest(), config.size()),
+                new java.io.ByteArrayInputStream(EMPTY_JSON))) {
+          created.add(config.digest());
+        }
+        try (InputStream in = Files.newInputStream(file);
+            Progress progress = Progress.onTerminal("Adding " + title, size)) {
+          if (!t.pinHeld(repo, layerDigest)
+              && t.putBlob(repo, Descriptor.of(MediaTypes.OCTET_STREAM, layerDigest, size), in)) {
+            created.add(layerDigest);
+          }
+          progress.advance(size);
+        }
+        if (t.putManifest(repo, m)) {
+          created.add(m.digest());
+        }
+        t.tag(repo, target.tag(), m);
+        return m.digest();
+      } catch (IOException | RuntimeException e) {
+        try {
+          t.discard(created);
+        } catch (RuntimeException x) {
+          e.addSuppressed(x);
+        }
+        throw e;
+      }
     }
   }
 
@@ -143,6 +215,15 @@ final class Artifacts {
    * @throws IOException on write failure (nothing is left behind)
    */
   static Path get(Store store, Manifest manifest, Path target) throws IOException {
+    return get(store::openBlob, manifest, target);
+  }
+
+  /**
+   * Writes an artifact's single layer to a file, reading the layer through {@code blobs}.
+   *
+   * @see #get(Store, Manifest, Path)
+   */
+  static Path get(Exporter.BlobReader blobs, Manifest manifest, Path target) throws IOException {
     if (manifest.isIndex() || manifest.layers().size() != 1) {
       throw new CliException(
           "Tried to write "
@@ -179,7 +260,7 @@ final class Artifacts {
     try {
       try (InputStream in =
               new io.gapsync.protocol.DigestingInputStream(
-                  store.openBlob(layer.digest()), layer.digest().algorithm());
+                  blobs.open(layer.digest()), layer.digest().algorithm());
           OutputStream os = Files.newOutputStream(tmp);
           Progress progress = Progress.onTerminal("Writing " + out.getFileName(), layer.size())) {
         byte[] buf = new byte[1 << 16];

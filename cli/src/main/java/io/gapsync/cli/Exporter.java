@@ -17,10 +17,28 @@ import java.util.Map;
  */
 final class Exporter {
 
-  private final Store store;
+  /** Opens a blob's content; the caller closes the stream. */
+  @FunctionalInterface
+  interface BlobReader {
+    /** Opens the blob. */
+    InputStream open(Digest digest) throws IOException;
+  }
 
+  private final Store store;
+  private final BlobReader blobs;
+
+  /** An exporter reading everything from the store. */
   Exporter(Store store) {
+    this(store, store::openBlob);
+  }
+
+  /**
+   * An exporter reading manifests from the store and blob content through {@code blobs} (the
+   * daemon's admin socket while a daemon holds the store: see {@link GetCommand}).
+   */
+  Exporter(Store store, BlobReader blobs) {
     this.store = store;
+    this.blobs = blobs;
   }
 
   /**
@@ -46,7 +64,7 @@ final class Exporter {
       for (Manifest m : manifests.values()) {
         for (Descriptor d : m.blobReferences()) {
           if (!sink.hasBlob(d.digest())) {
-            try (InputStream in = store.openBlob(d.digest())) {
+            try (InputStream in = blobs.open(d.digest())) {
               sink.putBlob(d, in);
             }
             written += d.size();

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Re-hashes every blob and manifest and checks every reference, tag and index entry.",
-      "Exit code 0 when the store is sound, 1 when a problem was found (each is listed)."
+      "Exit code 0 when the store is sound, 1 when a problem was found (each is listed).",
+      "While 'gapsync serve' holds the store, the daemon checks it (through its admin socket)."
     })
 final class FsckCommand implements Callable<Integer> {
 
@@ -28,9 +29,15 @@ final class FsckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     FsckReport r;
-    try (Store store = storeOption.openReadOnly();
-        Progress progress = Progress.onTerminal("Checking", 0)) {
-      r = store.fsck((done, total) -> progress.set(done));
+    var daemon = storeOption.runningDaemon();
+    if (daemon.isPresent()) {
+      // The daemon checks the live store, with gc excluded, rather than a read-only snapshot.
+      r = daemon.get().fsck();
+    } else {
+      try (Store store = storeOption.openReadOnly();
+          Progress progress = Progress.onTerminal("Checking", 0)) {
+        r = store.fsck((done, total) -> progress.set(done));
+      }
     }
     var out = spec.commandLine().getOut();
     if (json) {

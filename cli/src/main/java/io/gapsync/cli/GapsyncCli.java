@@ -22,6 +22,7 @@ import picocli.CommandLine.ParseResult;
     description = "Keeps an air-gapped Kubernetes site supplied with OCI images and artifacts.",
     subcommands = {
       AddCommand.class,
+      SyncCommand.class,
       GetCommand.class,
       LsCommand.class,
       RmCommand.class,
@@ -32,6 +33,7 @@ import picocli.CommandLine.ParseResult;
       KeyCommand.class,
       ExportCommand.class,
       ImportCommand.class,
+      DiodeCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -124,7 +126,8 @@ public final class GapsyncCli implements Runnable {
       CommandLine cl = e.getCommandLine();
       PrintWriter err = cl.getErr();
       err.println("gapsync: " + e.getMessage());
-      err.println("Usage: " + cl.getHelp().synopsis(0).trim());
+      // One line, however many options the command has (the help wraps it; a usage error not).
+      err.println("Usage: " + cl.getHelp().synopsis(0).trim().replaceAll("\\s*\\R\\s*", " "));
       err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
       err.flush();
       return 2;

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Removes manifests no tag reaches (directly, through an index, or as a referrer of a",
-      "kept manifest), the blobs only they used, and leftovers of failed uploads."
+      "kept manifest), the blobs only they used, and leftovers of failed uploads.",
+      "While 'gapsync serve' holds the store, the daemon collects (through its admin socket)."
     })
 final class GcCommand implements Callable<Integer> {
 
@@ -27,9 +28,17 @@ final class GcCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GcReport r;
-    try (Store store = storeOption.openWritable()) {
-      r = store.gc();
+    GcReport r = null;
+    Store opened = null;
+    try {
+      opened = storeOption.openWritable();
+    } catch (io.gapsync.store.StoreException e) {
+      r = storeOption.daemonFor(e).gc();
+    }
+    if (opened != null) {
+      try (Store store = opened) {
+        r = store.gc();
+      }
     }
     var out = spec.commandLine().getOut();
     if (json) {

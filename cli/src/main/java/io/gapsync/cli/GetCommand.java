@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
       "  oci-archive:FILE[:TAG]  a tar of an OCI image layout",
       "  file:PATH               the file of an artifact added with file: (PATH may be a folder)",
       "",
-      "TAG defaults to the tag of REF."
+      "TAG defaults to the tag of REF.",
+      "",
+      "While 'gapsync serve' holds the store, blob content is read through its admin socket."
     })
 final class GetCommand implements Callable<Integer> {
 
@@ -43,18 +45,24 @@ final class GetCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Reference ref = Refs.parse(reference);
     TransportRef dest = Refs.transport(spec.commandLine(), destination);
+    // While a daemon holds the store, blob content comes through its admin socket: the daemon's
+    // compactions may move content out of the files a read-only instance opened. Manifests and
+    // tags are read from the read-only instance (it opened all their files up front).
+    Exporter.BlobReader blobs =
+        storeOption.runningDaemon().map(d -> (Exporter.BlobReader) d::openBlob).orElse(null);
     try (Store store = storeOption.openReadOnly()) {
+      Exporter.BlobReader reader = blobs != null ? blobs : store::openBlob;
       Digest digest = Refs.resolve(store, reference);
       var out = spec.commandLine().getOut();
       if (dest.kind() == TransportRef.Kind.FILE) {
         Manifest m = store.requireManifest(digest);
-        Path written = Artifacts.get(store, m, dest.path());
+        Path written = Artifacts.get(reader, m, dest.path());
         out.println("Wrote " + written + " from " + reference + " (" + digest + ")");
         return 0;
       }
       String tag = dest.ref() != null ? dest.ref() : ref.tag();
       try (ImageSink sink = dest.openSink()) {
-        long bytes = new Exporter(store).run(digest, sink, tag);
+        long bytes = new Exporter(store, reader).run(digest, sink, tag);
         sink.commit();
         out.println(
             "Wrote "

@@ -1,5 +1,7 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.archive.ArchiveImporter;
+import io.gapsync.daemon.archive.ArchiveRefusedException;
 import io.gapsync.protocol.ProtocolException;
 import io.gapsync.protocol.archive.ArchiveFiles;
 import io.gapsync.protocol.archive.TagUpdate;
@@ -77,12 +79,16 @@ final class ImportCommand implements Callable<Integer> {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("archive", a.describe());
         try {
-          ArchiveImporter.Result res = new ArchiveImporter(store, trust, clock.instant()).run(a);
+          ArchiveImporter.Result res =
+              new ArchiveImporter(store, trust, clock.instant(), Progress.ON_TERMINAL).run(a);
           describe(res, r);
           if (!json) {
             out.println(text(res));
           }
-        } catch (ProtocolException | CliException | NoSuchFileException e) {
+        } catch (ProtocolException
+            | CliException
+            | ArchiveRefusedException
+            | NoSuchFileException e) {
           failures++;
           lastError =
               e instanceof NoSuchFileException ? "no such file: " + e.getMessage() : e.getMessage();

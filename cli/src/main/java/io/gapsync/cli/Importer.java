@@ -8,8 +8,6 @@ import io.gapsync.protocol.Manifest;
 import io.gapsync.protocol.ManifestParser;
 import io.gapsync.protocol.MediaTypes;
 import io.gapsync.protocol.Reference;
-import io.gapsync.store.IngestLease;
-import io.gapsync.store.PutResult;
 import io.gapsync.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +21,9 @@ import java.util.stream.Collectors;
  * Copies images from an {@link ImageSource} into the store: reads and verifies every manifest first
  * (so a malformed source fails before any byte is stored), then streams each missing blob into the
  * store, verifying its digest and size on the way, then stores the manifests bottom-up and finally
- * moves the tags. Content is pinned by an {@link IngestLease} until tagged, so a concurrent gc
- * cannot take it.
+ * moves the tags. Content is pinned (an {@code IngestLease}, or the daemon's push lease) until
+ * tagged, so a concurrent gc cannot take it. Writes go to an {@link IngestTarget}: the store, or
+ * the daemon that holds it.
  *
  * <p>On failure, the content this import created is removed again ({@link Store#discard}), so the
  * store is as it was before.
@@ -59,7 +58,7 @@ final class Importer {
   /** A root image resolved to what will be stored: its tag and its top manifest. */
   private record Plan(Reference target, Manifest top, List<Manifest> manifests) {}
 
-  private final Store store;
+  private final IngestTarget target;
   private final PlatformChoice platforms;
   private final List<Digest> created = new ArrayList<>();
   private long blobsAdded;
@@ -67,8 +66,17 @@ final class Importer {
   private long bytesAdded;
   private long manifestsAdded;
 
+  /** An importer writing into a store this process holds. */
   Importer(Store store, PlatformChoice platforms) {
-    this.store = store;
+    this(new IngestTarget.Local(store), platforms);
+  }
+
+  /**
+   * An importer writing into a target (the store, or the daemon that holds it). The importer closes
+   * the target when {@link #run} ends; run it once.
+   */
+  Importer(IngestTarget target, PlatformChoice platforms) {
+    this.target = target;
     this.platforms = platforms;
   }
 
@@ -135,13 +143,13 @@ final class Importer {
     }
     // Phase 2: blobs, manifests bottom-up, tags.
     List<Added> added = new ArrayList<>();
-    try (IngestLease lease = store.lease();
+    try (IngestTarget lease = target;
         Progress progress = Progress.onTerminal("Adding " + source.describe(), total)) {
       for (Plan p : plans) {
-        storeManifestTree(source, p.top(), p.manifests(), lease, progress);
+        storeManifestTree(source, p.target().repository(), p.top(), p.manifests(), progress);
       }
       for (Plan p : plans) {
-        store.tag(p.target().repository(), p.target().tag(), p.top().digest());
+        lease.tag(p.target().repository(), p.target().tag(), p.top());
         added.add(
             new Added(
                 p.target().repository() + ":" + p.target().tag(),
@@ -149,7 +157,7 @@ final class Importer {
                 p.top().mediaType()));
       }
     } catch (IOException | RuntimeException e) {
-      store.discard(created);
+      discardAfter(e);
       throw e;
     }
     return new Result(added, blobsAdded, blobsPresent, bytesAdded, manifestsAdded);
@@ -265,48 +273,65 @@ final class Importer {
             + available);
   }
 
+  /** Removes what the failed import created; a failure to do so is added to the import's. */
+  private void discardAfter(Exception failure) {
+    try {
+      target.discard(created);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   private void storeManifestTree(
       ImageSource source,
+      String repository,
       Manifest top,
       List<Manifest> manifests,
-      IngestLease lease,
       Progress progress)
       throws IOException {
     for (Manifest m : manifests) {
       for (Descriptor d : m.blobReferences()) {
-        storeBlob(source, d, lease, progress);
+        storeBlob(source, repository, d, progress);
       }
     }
     // The walk lists children before parents: store in that order.
     for (Manifest m : manifests) {
-      PutResult r = store.putManifest(m.bytes(), m.mediaType(), lease);
-      if (r.created()) {
-        created.add(r.digest());
+      if (target.putManifest(repository, m)) {
+        created.add(m.digest());
         manifestsAdded++;
       }
     }
-    lease.pin(top.digest());
+    target.pinTop(top.digest());
   }
 
-  private void storeBlob(ImageSource source, Descriptor d, IngestLease lease, Progress progress)
+  private void storeBlob(ImageSource source, String repository, Descriptor d, Progress progress)
       throws IOException {
-    // Pin before looking, so a concurrent gc cannot take a blob between the look and the use.
-    lease.pin(d.digest());
-    if (store.hasBlob(d.digest())) {
+    if (target.pinHeld(repository, d.digest())) {
       blobsPresent++;
       progress.advance(d.size());
       return;
     }
     try (InputStream raw = source.openBlob(d)) {
-      // The store hashes while it writes and publishes only if digest and size match.
-      PutResult r = store.putBlob(new CountingStream(raw, progress), d.digest(), d.size(), lease);
-      if (r.created()) {
-        created.add(r.digest());
+      // The target hashes while it writes and publishes only if digest and size match.
+      if (target.putBlob(repository, d, new CountingStream(raw, progress))) {
+        created.add(d.digest());
         blobsAdded++;
-        bytesAdded += r.size();
+        bytesAdded += d.size();
       } else {
         blobsPresent++;
       }
+    } catch (DaemonClient.DaemonException e) {
+      if ("DIGEST_INVALID".equals(e.code())) {
+        throw new CliException(
+            e.getMessage()
+                + " (a "
+                + d.mediaType()
+                + " of "
+                + source.describe()
+                + "; nothing was added)",
+            e);
+      }
+      throw e;
     } catch (io.gapsync.store.StoreException e) {
       if (e.code() == io.gapsync.store.StoreException.Code.DIGEST_MISMATCH) {
         // The store's message says what was tried and found; add where it came from.

@@ -1,5 +1,6 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.daemon.sync.StoreInventory;
 import io.gapsync.store.Store;
 import java.io.OutputStream;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +40,7 @@ final class InventoryExportCommand implements Callable<Integer> {
     try (Store store = storeOption.openReadOnly()) {
       if (output.equals("-")) {
         OutputStream out = System.out;
-        StoreInventory.write(store, out, Instant.now(), watermarks(store));
+        StoreInventory.write(store, out, Instant.now(), ArchiveImporter.watermarks(store));
         out.flush();
         return 0;
       }
@@ -49,7 +49,7 @@ final class InventoryExportCommand implements Callable<Integer> {
       try {
         try (OutputStream out =
             new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          StoreInventory.write(store, out, Instant.now(), watermarks(store));
+          StoreInventory.write(store, out, Instant.now(), ArchiveImporter.watermarks(store));
         }
         // createTempFile makes the file 0600; an inventory is meant to be carried and reviewed.
         Files.setPosixFilePermissions(
@@ -64,16 +64,5 @@ final class InventoryExportCommand implements Callable<Integer> {
           .println("Wrote the inventory of site " + store.siteId() + " to " + target);
     }
     return 0;
-  }
-
-  /** The highest archive sequence imported from each producer, as imports recorded them. */
-  static java.util.SortedMap<String, Long> watermarks(Store store) {
-    java.util.SortedMap<String, Long> out = new TreeMap<>();
-    store
-        .metaWithPrefix(ArchiveImporter.WATERMARK_PREFIX)
-        .forEach(
-            (k, v) ->
-                out.put(k.substring(ArchiveImporter.WATERMARK_PREFIX.length()), Long.parseLong(v)));
-    return out;
   }
 }

@@ -1,12 +1,13 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.archive.ProgressListener;
 import java.io.PrintStream;
 
 /**
  * Progress of long work, drawn on one line of standard error when it is a terminal and silent
  * otherwise (so scripts and CI logs stay clean). Redraws at most ten times a second.
  */
-final class Progress implements AutoCloseable {
+final class Progress implements ProgressListener.Meter {
 
   private static final long REDRAW_NANOS = 100_000_000L;
 
@@ -25,13 +26,17 @@ final class Progress implements AutoCloseable {
     this.total = total;
   }
 
+  /** Progress lines on stderr for archive work (silent unless stderr is a terminal). */
+  static final ProgressListener ON_TERMINAL = Progress::onTerminal;
+
   /** Returns a progress line on stderr if stderr is a terminal, else a silent one. */
   static Progress onTerminal(String label, long total) {
     return new Progress(System.err, System.console() != null, label, total);
   }
 
   /** Adds bytes done. */
-  void advance(long bytes) {
+  @Override
+  public void advance(long bytes) {
     done += bytes;
     draw(false);
   }

@@ -13,7 +13,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "rm",
     mixinStandardHelpOptions = true,
-    description = "Removes tags. The content stays until 'gapsync gc' finds nothing else uses it.")
+    description = {
+      "Removes tags. The content stays until 'gapsync gc' finds nothing else uses it.",
+      "While 'gapsync serve' holds the store, goes through its admin socket."
+    })
 final class RmCommand implements Callable<Integer> {
 
   @Mixin StoreMixin storeOption;
@@ -32,7 +35,13 @@ final class RmCommand implements Callable<Integer> {
         throw new CliException("Tried to remove '" + r + "' but rm takes REPO:TAG");
       }
     }
-    try (Store store = storeOption.openWritable()) {
+    Store opened;
+    try {
+      opened = storeOption.openWritable();
+    } catch (io.gapsync.store.StoreException e) {
+      return removeThroughDaemon(storeOption.daemonFor(e), refs);
+    }
+    try (Store store = opened) {
       for (Reference r : refs) {
         if (store.resolveTag(r.repository(), r.tag()).isEmpty()) {
           throw new CliException(
@@ -43,6 +52,21 @@ final class RmCommand implements Callable<Integer> {
         store.untag(r.repository(), r.tag());
         spec.commandLine().getOut().println("Removed " + r);
       }
+    }
+    return 0;
+  }
+
+  /** The same, through the daemon that holds the store. */
+  private int removeThroughDaemon(DaemonClient daemon, List<Reference> refs) {
+    for (Reference r : refs) {
+      if (!daemon.hasTag(r.repository(), r.tag())) {
+        throw new CliException(
+            "Tried to remove " + r + " but the store has no such tag; nothing was removed");
+      }
+    }
+    for (Reference r : refs) {
+      daemon.deleteTag(r.repository(), r.tag());
+      spec.commandLine().getOut().println("Removed " + r);
     }
     return 0;
   }

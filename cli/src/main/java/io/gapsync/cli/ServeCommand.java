@@ -1,7 +1,10 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.diode.DiodeReceiver;
+import io.gapsync.daemon.diode.DiodeReceiverConfig;
 import io.gapsync.daemon.registry.Registry;
 import io.gapsync.daemon.registry.RegistryConfig;
+import io.gapsync.daemon.spool.SpoolImporter;
 import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.SigningKey;
 import io.gapsync.protocol.trust.TrustPolicy;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +47,12 @@ import picocli.CommandLine.Spec;
       "With --read-only every write answers 405 UNSUPPORTED. Without --spool the store is",
       "then opened read-only and served as it was when the registry started.",
       "",
+      "When it holds the store read-write it also listens on the admin socket (--admin-socket,",
+      "default DIR/admin.sock, mode 0600: file permissions are the access control): the",
+      "registry API with writes allowed (also with --read-only) plus admin endpoints. add, rm,",
+      "gc and fsck go through it while the daemon runs; ls, get and inventory open the store",
+      "read-only.",
+      "",
       "With --spool DIR --trust FILE (the import daemon of the offline side) the store is",
       "opened read-write, DIR is watched and every complete archive copied into it is",
       "verified and applied; it then moves to DIR/applied, DIR/quarantine (content it",
@@ -52,7 +62,10 @@ import picocli.CommandLine.Spec;
       "Limits (docs/REGISTRY.md): a client trickling its headers or body is answered 408",
       "and cut off (--header-timeout, --request-timeout); an idle connection is closed",
       "(--idle-timeout); upload sessions are capped (--max-upload-sessions, 429 with",
-      "Retry-After) and cancelled when abandoned (--upload-session-timeout)."
+      "Retry-After) and cancelled when abandoned (--upload-session-timeout).",
+      "",
+      "With --diode-listen HOST:PORT (needs --spool and --trust) files sent with 'gapsync",
+      "diode send' are received into the spool too, and imported like copied ones."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -101,6 +114,12 @@ final class ServeCommand implements Callable<Integer> {
   Path siteKey;
 
   @Option(
+      names = "--diode-listen",
+      paramLabel = "HOST:PORT",
+      description = "With --spool: receive 'diode send' transfers on this UDP address into it.")
+  String diodeListen;
+
+  @Option(
       names = "--poll-interval",
       paramLabel = "DURATION",
       description = "With --spool: how often to look at the spool: 2s (default), 1m, PT0.5S.")
@@ -117,6 +136,12 @@ final class ServeCommand implements Callable<Integer> {
 
   /** The address the registry listens on, once started. */
   volatile InetSocketAddress address;
+
+  /** The admin socket's path, once started (null for a read-only store). */
+  volatile Path adminSocket;
+
+  /** The diode receiver's address, once started with {@code --diode-listen}. */
+  volatile InetSocketAddress diodeAddress;
 
   /** When false (tests), no JVM shutdown hook is installed. */
   boolean installShutdownHook = true;
@@ -143,8 +168,13 @@ final class ServeCommand implements Callable<Integer> {
     // The import daemon writes to the store: with a spool it opens read-write even when the
     // registry refuses writes from HTTP (RegistryConfig.readOnly is enforced by the routes).
     boolean storeReadOnly = readOnly && spoolSetup == null;
+    if (!storeReadOnly) {
+      // The daemon holds the store: the CLI's writing commands reach it on this socket.
+      config = config.withAdminSocket(storeOption.adminSocketPath());
+    }
     try (Store store = storeReadOnly ? storeOption.openReadOnly() : storeOption.openWritable();
         Registry registry = Registry.start(store, config)) {
+      adminSocket = registry.adminSocket();
       address = registry.address();
       if (installShutdownHook) {
         Runtime.getRuntime().addShutdownHook(hook);
@@ -158,9 +188,11 @@ final class ServeCommand implements Callable<Integer> {
               + address.getPort()
               + "/v2/"
               + (readOnly ? " (read-only)" : "")
+              + (adminSocket == null ? "" : "; admin socket " + adminSocket + " (mode 0600)")
               + "; stop with Ctrl-C or SIGTERM.");
       out.flush();
       Closeable watcher = startSpool(store, spoolSetup, out);
+      Closeable diode = startDiode(spoolSetup, out);
       try {
         started.countDown();
         stopRequested.await();
@@ -168,7 +200,11 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
       } finally {
         // Before the store closes: an import in progress finishes (or is cut off and undone).
-        watcher.close();
+        try {
+          diode.close();
+        } finally {
+          watcher.close();
+        }
       }
     } finally {
       // try-with-resources closed the registry (graceful) and then the store.
@@ -183,10 +219,14 @@ final class ServeCommand implements Callable<Integer> {
   /** Checks the spool options; returns null without {@code --spool}. */
   private SpoolSetup spoolSetup() throws IOException {
     if (spool == null) {
-      if (trustFile != null || outbox != null || siteKey != null || pollInterval != null) {
+      if (trustFile != null
+          || outbox != null
+          || siteKey != null
+          || pollInterval != null
+          || diodeListen != null) {
         throw new ParameterException(
             spec.commandLine(),
-            "--trust, --outbox, --site-key and --poll-interval need --spool DIR");
+            "--trust, --outbox, --site-key, --poll-interval and --diode-listen need --spool DIR");
       }
       return null;
     }
@@ -227,6 +267,23 @@ final class ServeCommand implements Callable<Integer> {
             + ".");
     return new SpoolImporter(store, setup.trust(), spool, outbox, setup.siteKey(), clock)
         .start(setup.interval());
+  }
+
+  /** Starts the diode receiver into the spool; a no-op handle without {@code --diode-listen}. */
+  private Closeable startDiode(SpoolSetup setup, PrintWriter out) throws IOException {
+    if (diodeListen == null) {
+      return () -> {};
+    }
+    DiodeReceiver receiver =
+        DiodeReceiver.start(
+            DiodeReceiverConfig.defaults(
+                DiodeCommand.parseAddress(spec, "--diode-listen", diodeListen), spool),
+            setup.trust(),
+            DiodeReceiveCommand.printer(out, spec.commandLine().getErr(), new AtomicInteger()));
+    diodeAddress = receiver.address();
+    out.println("Receiving diode transfers on udp://" + diodeAddress + " into " + spool + ".");
+    out.flush();
+    return receiver;
   }
 
   /** Parses {@code HOST:PORT} ({@code [v6]:PORT} for IPv6). */

@@ -1,5 +1,6 @@
 package io.gapsync.cli;
 
+import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.daemon.sync.StoreInventory;
 import io.gapsync.store.Store;
 import io.gapsync.store.StoreOptions;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.protocol.Digest;
 import io.gapsync.store.Store;
 import io.gapsync.store.StoreOptions;
@@ -233,11 +234,12 @@ class ArchiveCommandsTest {
       v2 = SampleImages.add(c, "apps/web", "v2");
       c.tag("apps/web", "latest", v1);
     }
-    export(inv, tmp.resolve("b"), "apps/web:latest");
+    // Each computed from the stale inventory alone, as if the earlier archives had not been sent.
+    export(inv, tmp.resolve("b"), "--no-assume-delivered", "apps/web:latest");
     try (Store c = Store.open(connected, StoreOptions.defaults())) {
       c.tag("apps/web", "latest", v2);
     }
-    export(inv, tmp.resolve("c"), "apps/web:latest");
+    export(inv, tmp.resolve("c"), "--no-assume-delivered", "apps/web:latest");
     Path b = only(tmp.resolve("b"), "*.gsa");
     Path c = only(tmp.resolve("c"), "*.gsa");
 
@@ -328,25 +330,34 @@ class ArchiveCommandsTest {
   }
 
   @Test
-  void exportWhenTheSiteLacksNothingWritesAnEmptyArchiveThatStillAdvancesTheWatermark()
-      throws Exception {
+  void exportWhenTheSiteLacksNothingWritesNothingAndUsesNoSequenceNumber() throws Exception {
     export(ArchiveCli.inventory(site, tmp.resolve("inv.json"), CLOCK), tmp.resolve("out1"));
     assertThat(importInto(site, CLOCK, only(tmp.resolve("out1"), "*.gsa")).exitCode()).isZero();
 
+    CliRun nothing =
+        ArchiveCli.run(
+            CLOCK,
+            "export",
+            "--store",
+            connected.toString(),
+            "--against",
+            ArchiveCli.inventory(site, tmp.resolve("inv2.json"), CLOCK).toString(),
+            "--key",
+            key.toString(),
+            "-o",
+            tmp.resolve("out2").toString());
+
+    assertThat(nothing.exitCode()).as(nothing.toString()).isZero();
+    assertThat(nothing.out()).contains("Nothing to export: site site-a holds");
+    assertThat(tmp.resolve("out2")).doesNotExist();
+    try (Store c = Store.open(connected, StoreOptions.defaults())) {
+      SampleImages.add(c, "apps/web", "v2");
+    }
     JsonNode s =
         JSON.readTree(
-            export(ArchiveCli.inventory(site, tmp.resolve("inv2.json"), CLOCK), tmp.resolve("out2"))
+            export(ArchiveCli.inventory(site, tmp.resolve("inv3.json"), CLOCK), tmp.resolve("out3"))
                 .out());
-
-    assertThat(s.get("entries").asInt()).isZero();
-    assertThat(s.get("tagUpdates").asInt()).isZero();
     assertThat(s.get("sequence").asLong()).isEqualTo(2);
-    StoreSnapshot before = StoreSnapshot.of(site);
-    assertThat(importInto(site, CLOCK, only(tmp.resolve("out2"), "*.gsa")).exitCode()).isZero();
-    assertThat(StoreSnapshot.of(site)).isEqualTo(before);
-    try (Store st = Store.open(site, StoreOptions.defaults().asReadOnly())) {
-      assertThat(st.meta(ArchiveImporter.WATERMARK_PREFIX + "depot-1")).contains("2");
-    }
   }
 
   @Test
@@ -367,7 +378,12 @@ class ArchiveCommandsTest {
             .toFileBytes());
     Path inv = ArchiveCli.inventory(site, tmp.resolve("inv.json"), CLOCK);
     export(inv, tmp.resolve("one"));
-    export(inv, tmp.resolve("both"), "--key", tmp.resolve("keys/second.key").toString());
+    export(
+        inv,
+        tmp.resolve("both"),
+        "--no-assume-delivered",
+        "--key",
+        tmp.resolve("keys/second.key").toString());
 
     CliRun one =
         ArchiveCli.run(

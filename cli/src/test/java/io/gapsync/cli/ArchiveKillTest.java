@@ -2,6 +2,7 @@ package io.gapsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gapsync.daemon.archive.ArchiveImporter;
 import io.gapsync.store.GcReport;
 import io.gapsync.store.Store;
 import io.gapsync.store.StoreOptions;

@@ -18,6 +18,7 @@ class GapsyncCliTest {
   @ValueSource(
       strings = {
         "add",
+        "sync",
         "get",
         "ls",
         "rm",
@@ -33,13 +34,24 @@ class GapsyncCliTest {
         "key",
         "key generate",
         "export",
-        "import"
+        "import",
+        "diode",
+        "diode send",
+        "diode receive"
       })
   void everyCommandHasHelp(String command) {
     String[] args = (command + " --help").split(" ");
     CliRun r = CliRun.run(args);
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Usage: gapsync " + command);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"add", "rm", "gc", "fsck", "get", "serve"})
+  void storeCommandsNameTheAdminSocket(String command) {
+    CliRun r = CliRun.run(command, "--help");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--admin-socket=PATH").contains("admin socket");
   }
 
   @Test
@@ -98,6 +110,36 @@ class GapsyncCliTest {
         .startsWith("gapsync: ")
         .contains("ftp://x/y")
         .contains("Usage: gapsync add");
+  }
+
+  @Test
+  void syncNeedsAFile() {
+    CliRun r = CliRun.run("sync");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Missing required option: '--file=FILE'");
+  }
+
+  @Test
+  void syncReportsABadSyncSetAsOneLineWithLineAndField() throws Exception {
+    Path f = tmp.resolve("sync.yaml");
+    java.nio.file.Files.writeString(
+        f,
+        "apiVersion: gapsync.io/v1alpha1\nkind: SyncSet\nspec:\n  images:\n"
+            + "    - ref: docker://127.0.0.1:1/a/b:1\n      tagz: {newest: 1}\n");
+    CliRun r = CliRun.withStore(tmp.resolve("s"), "sync", "-f", f.toString());
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err().lines().count()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("sync.yaml:6 but spec.images[0].tagz is not a known field")
+        .contains("expected one of as, platforms, ref, referrers, tags");
+    assertThat(tmp.resolve("s")).doesNotExist();
+  }
+
+  @Test
+  void addRejectsAMalformedRegistryReference() {
+    CliRun r = CliRun.withStore(tmp.resolve("s"), "add", "docker://quay.io/Org/App:1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("docker://quay.io/Org/App:1").contains("lowercase");
   }
 
   @Test

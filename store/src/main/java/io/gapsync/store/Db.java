@@ -36,6 +36,15 @@ import org.rocksdb.WriteOptions;
  */
 final class Db implements AutoCloseable {
 
+  /** File descriptors a read-write instance keeps open for table files at most. */
+  static final int MAX_OPEN_FILES_DEFAULT = 512;
+
+  /**
+   * How often a read-only open is tried when a file it is loading vanishes (the read-write instance
+   * compacted it away meanwhile).
+   */
+  static final int READ_ONLY_OPEN_ATTEMPTS = 10;
+
   /** The store format this code writes and reads. */
   static final int FORMAT_VERSION = 1;
 
@@ -86,7 +95,11 @@ final class Db implements AutoCloseable {
             .setCreateIfMissing(!readOnly)
             .setCreateMissingColumnFamilies(!readOnly)
             .setKeepLogFileNum(3)
-            .setMaxOpenFiles(512);
+            // A read-only instance may run while the daemon holds the store read-write: it must
+            // open every table file now, or one the daemon's compaction deletes meanwhile could
+            // no longer be opened by a later read (RocksDB wiki, "Read-only and Secondary
+            // instances"). The read-write instance bounds its descriptors.
+            .setMaxOpenFiles(readOnly ? -1 : MAX_OPEN_FILES_DEFAULT);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf(false)));
     for (String name : FAMILIES) {
@@ -178,11 +191,18 @@ final class Db implements AutoCloseable {
     } else {
       checkFamilies(dir);
     }
-    Db d;
-    try {
-      d = new Db(dir, options);
-    } catch (RocksDBException e) {
-      throw translateOpen(dir, e);
+    Db d = null;
+    for (int attempt = 1; d == null; attempt++) {
+      try {
+        d = new Db(dir, options);
+      } catch (RocksDBException e) {
+        if (!(options.readOnly() && vanishedWhileOpening(e) && attempt < READ_ONLY_OPEN_ATTEMPTS)) {
+          throw translateOpen(dir, e);
+        }
+        // The read-write instance (a running daemon) compacted a file away while this read-only
+        // instance was loading the file list: the list is newer now, so open again.
+        pause(attempt);
+      }
     }
     try {
       d.checkFormat(exists, siteId);
@@ -190,6 +210,22 @@ final class Db implements AutoCloseable {
     } catch (RuntimeException e) {
       d.close();
       throw e;
+    }
+  }
+
+  /** Returns true if a read-only open failed because a file named in the MANIFEST was gone. */
+  private static boolean vanishedWhileOpening(RocksDBException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("No such file or directory") || m.contains("PathNotFound");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(10L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(
+          StoreException.Code.IO, "Interrupted while opening the store read-only", e);
     }
   }
 

@@ -101,6 +101,24 @@ final class PushLeases {
         });
   }
 
+  /**
+   * Releases a repository's lease now: what it pinned is left to tags and other leases (the admin
+   * socket's client releases the private repository of an import once its tags are set).
+   *
+   * @return true if the repository had a lease
+   */
+  boolean release(String repository) {
+    boolean[] had = new boolean[1];
+    leases.computeIfPresent(
+        repository,
+        (k, e) -> {
+          e.lease.close();
+          had[0] = true;
+          return null;
+        });
+    return had[0];
+  }
+
   /** Releases the leases of repositories idle for longer than the ttl; returns how many. */
   int expire() {
     Instant deadline = clock.instant().minus(ttl);

@@ -11,11 +11,14 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -40,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * size for {@code /metrics} are refreshed every {@link RegistryConfig#storeStatsInterval()} by one
  * background thread, off the event loops, because counting walks the store.
  *
+ * <p>With {@link RegistryConfig#adminSocket()} it also listens on a Unix domain socket, the
+ * operator's channel: the registry API with writes allowed, plus the admin endpoints of {@link
+ * AdminHandler}; the CLI uses it while the daemon holds the store (docs/ARCHITECTURE.md, "CLI while
+ * the daemon runs").
+ *
  * <p>The caller owns the store and closes it after {@link #close()}. Thread-safe.
  */
 public final class Registry implements AutoCloseable {
@@ -63,6 +71,9 @@ public final class Registry implements AutoCloseable {
   private final AtomicInteger inFlight;
   private final ScheduledFuture<?> sweep;
   private final ScheduledExecutorService stats;
+  private final Channel adminServer;
+  private final AdminSocket adminSocket;
+  private final java.util.concurrent.ExecutorService adminWorker;
   private final Object statsLock = new Object();
   private boolean closed;
 
@@ -71,12 +82,16 @@ public final class Registry implements AutoCloseable {
       EventLoopGroup group,
       Channel server,
       ChannelGroup channels,
-      AtomicInteger inFlight) {
+      AtomicInteger inFlight,
+      Admin admin) {
     this.services = services;
     this.group = group;
     this.server = server;
     this.channels = channels;
     this.inFlight = inFlight;
+    this.adminServer = admin == null ? null : admin.server();
+    this.adminSocket = admin == null ? null : admin.socket();
+    this.adminWorker = admin == null ? null : admin.worker();
     long every = services.config().sweepInterval().toMillis();
     this.sweep = group.scheduleAtFixedRate(this::sweep, every, every, TimeUnit.MILLISECONDS);
     this.stats =
@@ -131,7 +146,7 @@ public final class Registry implements AutoCloseable {
               .childOption(
                   ChannelOption.WRITE_BUFFER_WATER_MARK,
                   new WriteBufferWaterMark(WRITE_LOW_WATER_BYTES, WRITE_HIGH_WATER_BYTES))
-              .childHandler(new RegistryInitializer(services, inFlight, channels))
+              .childHandler(new RegistryInitializer(services, inFlight, channels, null))
               .bind(config.listen())
               .syncUninterruptibly()
               .channel();
@@ -140,7 +155,21 @@ public final class Registry implements AutoCloseable {
           server.localAddress(),
           epoll ? "epoll" : "nio",
           config.readOnly() ? "read-only" : "read-write");
-      return new Registry(services, group, server, channels, inFlight);
+      Admin admin;
+      try {
+        admin =
+            config.adminSocket() == null
+                ? null
+                : startAdmin(services, group, epoll, channels, inFlight);
+      } catch (RuntimeException e) {
+        server.close().syncUninterruptibly();
+        throw e;
+      }
+      return new Registry(services, group, server, channels, inFlight, admin);
+    } catch (java.io.UncheckedIOException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
+      services.close();
+      throw e;
     } catch (Exception e) { // bind failures arrive as a checked BindException, rethrown by Netty
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
       services.close();
@@ -148,6 +177,69 @@ public final class Registry implements AutoCloseable {
           "Tried to listen on " + config.listen() + " but failed because: " + e.getMessage(),
           e instanceof java.io.IOException x ? x : new java.io.IOException(e));
     }
+  }
+
+  /** The admin socket's server channel, its file and its worker thread. */
+  private record Admin(
+      Channel server, AdminSocket socket, java.util.concurrent.ExecutorService worker) {}
+
+  /**
+   * Binds the admin socket (a Unix domain socket on the registry's event loops: epoll's, else the
+   * JDK's through NIO) with the admin pipeline.
+   */
+  private static Admin startAdmin(
+      Services services,
+      EventLoopGroup group,
+      boolean epoll,
+      ChannelGroup channels,
+      AtomicInteger inFlight) {
+    java.util.concurrent.ExecutorService worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "gapsync-admin");
+              t.setDaemon(true);
+              return t;
+            });
+    Channel[] bound = new Channel[1];
+    try {
+      AdminSocket socket =
+          AdminSocket.bind(
+              services.config().adminSocket(),
+              path -> {
+                ServerBootstrap b =
+                    new ServerBootstrap()
+                        .group(group)
+                        .channel(
+                            epoll
+                                ? EpollServerDomainSocketChannel.class
+                                : NioServerDomainSocketChannel.class)
+                        .childHandler(
+                            new RegistryInitializer(services, inFlight, channels, worker));
+                java.net.SocketAddress address =
+                    epoll
+                        ? new DomainSocketAddress(path.toString())
+                        : java.net.UnixDomainSocketAddress.of(path);
+                io.netty.channel.ChannelFuture f = b.bind(address).awaitUninterruptibly();
+                if (!f.isSuccess()) {
+                  throw new java.io.IOException(
+                      "binding failed: " + f.cause().getMessage(), f.cause());
+                }
+                bound[0] = f.channel();
+              });
+      LOG.info("Admin socket listening on {} (mode 0600)", socket.path());
+      return new Admin(bound[0], socket, worker);
+    } catch (RuntimeException e) {
+      if (bound[0] != null) {
+        bound[0].close().syncUninterruptibly();
+      }
+      worker.shutdownNow();
+      throw e;
+    }
+  }
+
+  /** Returns the admin socket's path, or null when the registry has none. */
+  public java.nio.file.Path adminSocket() {
+    return adminSocket == null ? null : adminSocket.path();
   }
 
   /** Returns the address the registry listens on (with the port chosen when 0 was asked). */
@@ -184,6 +276,11 @@ public final class Registry implements AutoCloseable {
     }
   }
 
+  /** Requests in flight (tests). */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   /** The shared state (tests). */
   Services services() {
     return services;
@@ -205,6 +302,10 @@ public final class Registry implements AutoCloseable {
     sweep.cancel(false);
     stats.shutdown();
     server.close().syncUninterruptibly();
+    if (adminServer != null) {
+      adminServer.close().syncUninterruptibly();
+      adminSocket.remove();
+    }
     long deadline = System.nanoTime() + services.config().shutdownTimeout().toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       try {
@@ -217,7 +318,24 @@ public final class Registry implements AutoCloseable {
     channels.close().awaitUninterruptibly();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     awaitStats();
+    awaitAdmin();
     services.close();
+  }
+
+  /** Lets an admin job in progress (a gc, a fsck) finish before the store closes. */
+  private void awaitAdmin() {
+    if (adminWorker == null) {
+      return;
+    }
+    adminWorker.shutdown();
+    try {
+      if (!adminWorker.awaitTermination(
+          services.config().shutdownTimeout().toMillis() + 1000L, TimeUnit.MILLISECONDS)) {
+        LOG.warn("An admin job did not finish before shutdown; the store waits for it to close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Lets a store count in progress finish, so that it does not run into the store's close. */

@@ -28,6 +28,10 @@ import java.util.Objects;
  *     /metrics} (counting walks the store, so it runs in the background, never per scrape)
  * @param shutdownTimeout how long {@link Registry#close()} lets requests in flight finish
  * @param ioThreads event loop threads; 0 means Netty's default (twice the processors)
+ * @param adminSocket the Unix domain socket of the operator's channel (docs/REGISTRY.md, "The admin
+ *     socket"): the full registry API write-enabled, even when {@code readOnly}, plus the admin
+ *     endpoints; created with mode 0600 so that file permissions are the access control. Null for
+ *     none.
  */
 public record RegistryConfig(
     InetSocketAddress listen,
@@ -42,7 +46,8 @@ public record RegistryConfig(
     Duration sweepInterval,
     Duration storeStatsInterval,
     Duration shutdownTimeout,
-    int ioThreads) {
+    int ioThreads,
+    java.nio.file.Path adminSocket) {
 
   /** Default bind address: loopback, port 5000 (issue 3: the default bind is loopback). */
   public static final InetSocketAddress LISTEN_DEFAULT =
@@ -81,6 +86,20 @@ public record RegistryConfig(
   /** Default time in-flight requests get at shutdown: 10 seconds. */
   public static final Duration SHUTDOWN_TIMEOUT_DEFAULT = Duration.ofSeconds(10);
 
+  /**
+   * Longest admin socket path in bytes: {@code sun_path} holds 108 bytes on Linux, one of them the
+   * terminating zero.
+   */
+  public static final int ADMIN_SOCKET_PATH_MAX_BYTES = 107;
+
+  /** File name of the default admin socket inside the store folder. */
+  public static final String ADMIN_SOCKET_NAME_DEFAULT = "admin.sock";
+
+  /** Returns the default admin socket of a store: {@code DIR/admin.sock}. */
+  public static java.nio.file.Path adminSocketOf(java.nio.file.Path storeDir) {
+    return storeDir.toAbsolutePath().resolve(ADMIN_SOCKET_NAME_DEFAULT);
+  }
+
   /** Validates the fields. */
   public RegistryConfig {
     Objects.requireNonNull(listen, "listen");
@@ -100,6 +119,20 @@ public record RegistryConfig(
     if (ioThreads < 0) {
       throw new IllegalArgumentException("ioThreads " + ioThreads + " is negative");
     }
+    if (adminSocket != null) {
+      adminSocket = adminSocket.toAbsolutePath();
+      int bytes = adminSocket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > ADMIN_SOCKET_PATH_MAX_BYTES) {
+        throw new IllegalArgumentException(
+            "admin socket path "
+                + adminSocket
+                + " is "
+                + bytes
+                + " bytes, over the "
+                + ADMIN_SOCKET_PATH_MAX_BYTES
+                + " a Unix socket path may have: choose a shorter one with --admin-socket");
+      }
+    }
   }
 
   /** Returns the defaults: loopback port 5000, read-write. */
@@ -117,7 +150,8 @@ public record RegistryConfig(
         SWEEP_INTERVAL_DEFAULT,
         STORE_STATS_INTERVAL_DEFAULT,
         SHUTDOWN_TIMEOUT_DEFAULT,
-        0);
+        0,
+        null);
   }
 
   /** Returns this configuration listening on another address. */
@@ -135,7 +169,8 @@ public record RegistryConfig(
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
   }
 
   /** Returns this configuration, read-only or not. */
@@ -153,7 +188,27 @@ public record RegistryConfig(
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
+  }
+
+  /** Returns this configuration with an admin socket at {@code path} (null for none). */
+  public RegistryConfig withAdminSocket(java.nio.file.Path path) {
+    return new RegistryConfig(
+        listen,
+        readOnly,
+        maxHeaderBytes,
+        maxManifestBytes,
+        idleTimeout,
+        headerTimeout,
+        requestTimeout,
+        maxUploadSessions,
+        uploadSessionTimeout,
+        sweepInterval,
+        storeStatsInterval,
+        shutdownTimeout,
+        ioThreads,
+        path);
   }
 
   /** Returns this configuration with other limits on manifests and upload sessions. */
@@ -172,7 +227,8 @@ public record RegistryConfig(
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
   }
 
   /** Returns this configuration with other connection and request timeouts. */
@@ -190,7 +246,8 @@ public record RegistryConfig(
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
   }
 
   /** Returns this configuration with other limits on upload sessions and their sweep. */
@@ -208,7 +265,8 @@ public record RegistryConfig(
         sweep,
         storeStatsInterval,
         shutdownTimeout,
-        ioThreads);
+        ioThreads,
+        adminSocket);
   }
 
   /** Returns this configuration with another header block limit and event loop count. */
@@ -226,7 +284,8 @@ public record RegistryConfig(
         sweepInterval,
         storeStatsInterval,
         shutdownTimeout,
-        threads);
+        threads,
+        adminSocket);
   }
 
   private static void positive(String name, int value) {

@@ -27,6 +27,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
 
   private final Services services;
   private final AtomicInteger inFlight;
+  private final boolean readOnly;
   private final ManifestRoutes manifests;
   private final BlobRoutes blobs;
   private final UploadRoutes uploads;
@@ -35,8 +36,19 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
   private BodySink sink;
 
   RegistryHandler(Services services, AtomicInteger inFlight) {
+    this(services, inFlight, services.config().readOnly());
+  }
+
+  /**
+   * @param services the shared state
+   * @param inFlight the requests in flight
+   * @param readOnly refuse writes (the TCP listener of a read-only registry; never the admin
+   *     socket)
+   */
+  RegistryHandler(Services services, AtomicInteger inFlight, boolean readOnly) {
     this.services = services;
     this.inFlight = inFlight;
+    this.readOnly = readOnly;
     this.manifests = new ManifestRoutes(services);
     this.blobs = new BlobRoutes(services);
     this.uploads = new UploadRoutes(services);
@@ -130,7 +142,7 @@ final class RegistryHandler extends ChannelInboundHandlerAdapter {
           HttpResponseStatus.NOT_FOUND,
           "Tried to " + m + " " + req.uri() + " but failed because no endpoint has that path");
     }
-    if (write && services.config().readOnly()) {
+    if (write && readOnly) {
       throw new RegistryException(
           ErrorCode.UNSUPPORTED,
           "Tried to " + m + " " + req.uri() + " but failed because this registry is read-only");

@@ -28,8 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * continue    HttpServerExpectContinueHandler: 100 Continue for streamed bodies
  * chunked     ChunkedWriteHandler: streamed blob bodies, bounded memory
  * operations  OperationsHandler: /metrics, /healthz, /readyz
+ * admin       AdminHandler: /admin/v1/... (the admin socket only)
  * registry    RegistryHandler: routes, request bodies streamed into the store
  * </pre>
+ *
+ * <p>The admin socket's channels get the admin handler, and a registry handler that accepts writes
+ * even when {@link RegistryConfig#readOnly()}: the socket is the operator's channel.
  */
 final class RegistryInitializer extends ChannelInitializer<Channel> {
 
@@ -39,11 +43,23 @@ final class RegistryInitializer extends ChannelInitializer<Channel> {
   private final Services services;
   private final AtomicInteger inFlight;
   private final ChannelGroup channels;
+  private final java.util.concurrent.Executor adminWorker;
 
-  RegistryInitializer(Services services, AtomicInteger inFlight, ChannelGroup channels) {
+  /**
+   * @param services the shared state
+   * @param inFlight the requests in flight
+   * @param channels where every accepted channel is added (closed at shutdown), or null
+   * @param adminWorker the admin thread for the admin socket's channels; null for the TCP listener
+   */
+  RegistryInitializer(
+      Services services,
+      AtomicInteger inFlight,
+      ChannelGroup channels,
+      java.util.concurrent.Executor adminWorker) {
     this.services = services;
     this.inFlight = inFlight;
     this.channels = channels;
+    this.adminWorker = adminWorker;
   }
 
   @Override
@@ -51,11 +67,22 @@ final class RegistryInitializer extends ChannelInitializer<Channel> {
     if (channels != null) {
       channels.add(ch);
     }
-    compose(ch.pipeline(), services, inFlight);
+    compose(ch.pipeline(), services, inFlight, adminWorker);
   }
 
   /** Adds the registry's handlers to a pipeline (also used by the handler tests). */
   static void compose(ChannelPipeline p, Services services, AtomicInteger inFlight) {
+    compose(p, services, inFlight, null);
+  }
+
+  /**
+   * Adds the registry's handlers to a pipeline; with an admin worker, those of the admin socket.
+   */
+  static void compose(
+      ChannelPipeline p,
+      Services services,
+      AtomicInteger inFlight,
+      java.util.concurrent.Executor adminWorker) {
     RegistryConfig c = services.config();
     long idleMillis = c.idleTimeout().toMillis();
     p.addLast("idle", new IdleStateHandler(true, 0, 0, idleMillis, TimeUnit.MILLISECONDS));
@@ -76,6 +103,10 @@ final class RegistryInitializer extends ChannelInitializer<Channel> {
     p.addLast("continue", new HttpServerExpectContinueHandler());
     p.addLast("chunked", new ChunkedWriteHandler());
     p.addLast("operations", new OperationsHandler(services, inFlight));
-    p.addLast("registry", new RegistryHandler(services, inFlight));
+    if (adminWorker != null) {
+      p.addLast("admin", new AdminHandler(services, adminWorker, inFlight));
+    }
+    p.addLast(
+        "registry", new RegistryHandler(services, inFlight, adminWorker == null && c.readOnly()));
   }
 }

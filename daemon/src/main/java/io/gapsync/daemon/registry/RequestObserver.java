@@ -164,13 +164,17 @@ final class RequestObserver extends ChannelDuplexHandler {
 
   /**
    * Returns the metric label of a request target: the operations endpoint's name, the registry
-   * route's kind in lower case ({@code manifest}, {@code blob}, {@code not_found}, ...), or {@code
-   * invalid} when a registry path has an invalid name or the target cannot be parsed.
+   * route's kind in lower case ({@code manifest}, {@code blob}, {@code not_found}, ...), {@code
+   * admin} for the admin socket's endpoints, or {@code invalid} when a registry path has an invalid
+   * name or the target cannot be parsed.
    */
   static String routeLabel(String uri) {
     String path = OperationsHandler.pathOf(uri);
     if (OperationsHandler.handles(path)) {
       return path.substring(1);
+    }
+    if (path.startsWith(AdminHandler.PREFIX)) {
+      return "admin";
     }
     try {
       return Route.parse(uri).kind().name().toLowerCase(Locale.ROOT);

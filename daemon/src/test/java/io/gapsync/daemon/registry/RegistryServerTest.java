@@ -217,7 +217,8 @@ class RegistryServerTest {
                 java.time.Duration.ofMillis(10),
                 d.storeStatsInterval(),
                 d.shutdownTimeout(),
-                1),
+                1,
+                null),
             clock);
     String location =
         send("POST", "/v2/a/blobs/uploads/", null).headers().firstValue("Location").orElseThrow();

@@ -1,0 +1,513 @@
+package io.gapsync.daemon.diode;
+
+import io.gapsync.protocol.Digest;
+import io.gapsync.protocol.diode.Announcement;
+import io.gapsync.protocol.diode.CatalogEntry;
+import io.gapsync.protocol.diode.DiodeFrame;
+import io.gapsync.protocol.diode.Heartbeat;
+import io.gapsync.protocol.diode.ReedSolomon;
+import io.gapsync.protocol.trust.TrustPolicy;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives objects from a {@link DiodeSender} into a spool (docs/ARCHITECTURE.md, "The diode
+ * transport"). Three threads:
+ *
+ * <ul>
+ *   <li>the <b>receive thread</b> only copies datagrams from the socket into a ring of preallocated
+ *       direct buffers, so a GC pause or a slow disk elsewhere never stops the socket being drained
+ *       beyond what SO_RCVBUF and the ring absorb; a full ring drops and counts;
+ *   <li>the <b>worker</b> checks each frame's CRC, counts loss per sender epoch, verifies
+ *       announcements, writes symbols in place ({@link PartialObject}) and saves bitmaps;
+ *   <li>the <b>repair thread</b> decodes damaged blocks, then verifies and publishes complete
+ *       objects (sha256 must match the signed announcement; atomic rename into the spool).
+ * </ul>
+ *
+ * <p>An object the sender has finished (its last PASS_END, or the catalogue's passes done) that is
+ * still short is reported once per sender epoch: {@link Listener#beyondRepair} and a text file in
+ * {@code SPOOL/diode-reports/}. Its partial state stays for the next send. Objects published once
+ * are remembered by a {@code .done} marker and ignored when sent again.
+ */
+public final class DiodeReceiver implements Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DiodeReceiver.class);
+
+  /** What the receiver tells its owner. Called on the worker or repair thread; keep it short. */
+  public interface Listener {
+    /** An object was verified and now lies in the spool. */
+    default void published(Path file, Announcement announcement) {}
+
+    /** An object the sender finished is beyond repair. */
+    default void beyondRepair(DiodeReport report) {}
+
+    /** An announcement or stored state was refused (untrusted, malformed); one line. */
+    default void rejected(String message) {}
+  }
+
+  private final DiodeReceiverConfig config;
+  private final TrustPolicy trust;
+  private final Listener listener;
+  private final DatagramChannel channel;
+  private final ReceiverStats stats = new ReceiverStats();
+  private final Path partialRoot;
+
+  // The ring: one direct buffer holding datagrams back to back, and an index of (position,
+  // length) entries. The receive thread appends at tail, the worker consumes at head and
+  // publishes how far it has consumed the bytes (dataHead). Positions grow without bound; the
+  // byte offset is position % capacity, and a datagram never straddles the end.
+  private final ByteBuffer ring;
+  private final ByteBuffer ringRead;
+  private final int capacity;
+  private final long[] entryPosition = new long[DiodeReceiverConfig.RING_ENTRIES];
+  private final int[] entryLength = new int[DiodeReceiverConfig.RING_ENTRIES];
+  private final int mask = DiodeReceiverConfig.RING_ENTRIES - 1;
+  private final AtomicLong head = new AtomicLong();
+  private final AtomicLong tail = new AtomicLong();
+  private final AtomicLong dataHead = new AtomicLong();
+  private long dataTail;
+
+  private final Thread receiveThread;
+  private final Thread worker;
+  private final ExecutorService repairs;
+  private volatile boolean running = true;
+
+  // Worker-owned state.
+  private final DiodeFrame frame = new DiodeFrame();
+  private final Map<Long, PartialObject> objects = new HashMap<>();
+  private final Set<Long> completed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Long> refused = new HashSet<>();
+  private final Map<Digest, CatalogEntry> catalog = new HashMap<>();
+  private final Set<String> reported = new HashSet<>();
+  private final Map<Long, ReedSolomon> codes = new HashMap<>();
+  private long lastCheckpoint = System.nanoTime();
+
+  private DiodeReceiver(DiodeReceiverConfig config, TrustPolicy trust, Listener listener)
+      throws IOException {
+    this.config = config;
+    this.trust = trust;
+    this.listener = listener;
+    this.partialRoot = config.spool().resolve(DiodeReceiverConfig.PARTIAL_DIR);
+    Files.createDirectories(partialRoot);
+    this.ring = ByteBuffer.allocateDirect(config.ringBytes());
+    this.ringRead = ring.duplicate();
+    this.capacity = config.ringBytes();
+    this.repairs =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "gapsync-diode-repair");
+              t.setDaemon(true);
+              return t;
+            });
+    resume();
+    this.channel = DatagramChannel.open();
+    channel.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
+    channel.bind(config.listen());
+    int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+    if (granted < config.receiveBufferBytes()) {
+      LOG.warn(
+          "The diode socket's receive buffer is {} bytes, not the {} asked for: raise"
+              + " net.core.rmem_max (sysctl -w net.core.rmem_max={}) or bursts will be lost",
+          granted,
+          config.receiveBufferBytes(),
+          config.receiveBufferBytes());
+    }
+    this.receiveThread = new Thread(this::receiveLoop, "gapsync-diode-receive");
+    this.worker = new Thread(this::workLoop, "gapsync-diode-worker");
+    receiveThread.setDaemon(true);
+    worker.setDaemon(true);
+    receiveThread.setPriority(Thread.MAX_PRIORITY);
+    worker.start();
+    receiveThread.start();
+  }
+
+  /**
+   * Binds the socket, reopens partial objects left in the spool, and starts receiving.
+   *
+   * @param config where to listen, where to put objects
+   * @param trust the producer keys whose announcements are accepted
+   * @param listener told about published, beyond-repair and refused objects
+   * @return the running receiver; close it to stop
+   * @throws IOException if the socket cannot be bound or the spool is not writable
+   */
+  public static DiodeReceiver start(
+      DiodeReceiverConfig config, TrustPolicy trust, Listener listener) throws IOException {
+    return new DiodeReceiver(config, trust, listener);
+  }
+
+  /** Returns the bound address. */
+  public InetSocketAddress address() throws IOException {
+    return (InetSocketAddress) channel.getLocalAddress();
+  }
+
+  /** Returns the live counters. */
+  public ReceiverStats stats() {
+    return stats;
+  }
+
+  /** Reopens the partial objects of an earlier run and remembers the published ones. */
+  private void resume() throws IOException {
+    try (Stream<Path> entries = Files.list(partialRoot)) {
+      for (Path p : (Iterable<Path>) entries::iterator) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(PartialObject.DONE_SUFFIX) && name.length() == 64 + 5) {
+          completed.add(idOfHex(name.substring(0, 64)));
+        } else if (Files.isDirectory(p) && Files.exists(p.resolve(PartialObject.ANNOUNCE))) {
+          try {
+            PartialObject o = PartialObject.open(p, trust);
+            objects.put(o.announcement.objectId(), o);
+            stats.resumedSymbols.addAndGet(o.symbolsHeld());
+            for (int b : o.settle()) {
+              scheduleRepair(o, b);
+            }
+            if (o.complete()) {
+              schedulePublish(o);
+            }
+            LOG.info(
+                "Resuming {} ({}): {} symbols already received",
+                o.announcement.name(),
+                o.announcement.digest(),
+                o.symbolsHeld());
+          } catch (IOException | RuntimeException e) {
+            String message =
+                "Tried to resume the partial diode object in "
+                    + p
+                    + " but failed because "
+                    + e.getMessage()
+                    + "; it is left alone (delete it to start afresh)";
+            LOG.warn(message);
+            listener.rejected(message);
+          }
+        }
+      }
+    }
+  }
+
+  private static long idOfHex(String hex) {
+    return Long.parseUnsignedLong(hex.substring(0, 16), 16);
+  }
+
+  /** Receive thread: socket to ring, nothing else. */
+  private void receiveLoop() {
+    ByteBuffer overflow = ByteBuffer.allocateDirect(DiodeReceiverConfig.DATAGRAM_BYTES_MAX);
+    try {
+      int max = DiodeReceiverConfig.DATAGRAM_BYTES_MAX;
+      while (running) {
+        long t = tail.get();
+        long position = dataTail;
+        int offset = (int) (position % capacity);
+        if (offset + max > capacity) {
+          position += capacity - offset;
+          offset = 0;
+        }
+        if (t - head.get() > mask || position + max - dataHead.get() > capacity) {
+          overflow.clear();
+          if (channel.receive(overflow) != null) {
+            stats.ringOverflows.incrementAndGet();
+          }
+          continue;
+        }
+        ring.clear();
+        ring.limit(offset + max).position(offset);
+        if (channel.receive(ring) == null) {
+          continue;
+        }
+        int length = ring.position() - offset;
+        entryPosition[(int) (t & mask)] = position;
+        entryLength[(int) (t & mask)] = length;
+        dataTail = position + length;
+        tail.lazySet(t + 1);
+        LockSupport.unpark(worker);
+      }
+    } catch (ClosedChannelException e) {
+      // close() stops us.
+    } catch (IOException e) {
+      LOG.error("The diode receive socket failed: {}", e.toString());
+    }
+  }
+
+  /** Worker: ring to frames to spool. */
+  private void workLoop() {
+    while (running || head.get() < tail.get()) {
+      long h = head.get();
+      if (h == tail.get()) {
+        LockSupport.parkNanos(5_000_000);
+        periodic();
+        continue;
+      }
+      int i = (int) (h & mask);
+      try {
+        handle(ringRead, (int) (entryPosition[i] % capacity), entryLength[i]);
+      } catch (IOException | RuntimeException e) {
+        LOG.error("The diode worker failed on a datagram: {}", e.toString());
+        stats.reject("error");
+      }
+      dataHead.lazySet(entryPosition[i] + entryLength[i]);
+      head.lazySet(h + 1);
+      if ((h & 1023) == 0) {
+        periodic();
+      }
+    }
+  }
+
+  private void handle(ByteBuffer slot, int offset, int length) throws IOException {
+    stats.datagrams.incrementAndGet();
+    stats.lastDatagramNanos.set(System.nanoTime());
+    frame.wrap(slot, offset, length);
+    String bad = frame.check();
+    if (bad != null) {
+      stats.reject(bad);
+      return;
+    }
+    stats.count(frame.epoch(), frame.sequence());
+    switch (frame.type()) {
+      case DiodeFrame.TYPE_SYMBOL -> onSymbol();
+      case DiodeFrame.TYPE_ANNOUNCE -> onAnnounce();
+      case DiodeFrame.TYPE_HEARTBEAT ->
+          stats.senderCount(
+              frame.epoch(),
+              Heartbeat.decode(slot, frame.payloadOffset(), frame.payloadLength()).packetsSent());
+      case DiodeFrame.TYPE_CATALOG -> onCatalog();
+      case DiodeFrame.TYPE_PASS_END -> onPassEnd();
+      default -> stats.reject("type");
+    }
+  }
+
+  private void onSymbol() throws IOException {
+    long id = frame.objectId();
+    PartialObject o = objects.get(id);
+    if (o == null) {
+      (completed.contains(id) ? stats.afterComplete : stats.unannounced).incrementAndGet();
+      return;
+    }
+    int block = frame.block();
+    int symbol = frame.symbol();
+    if (frame.payloadLength() != o.layout.symbolSize()
+        || block < 0
+        || block >= o.layout.blockCount()
+        || symbol < 0
+        || symbol >= o.layout.symbols(block)) {
+      stats.reject("malformed");
+      return;
+    }
+    int r = o.accept(block, symbol, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
+    if (r < 0) {
+      stats.duplicates.incrementAndGet();
+      return;
+    }
+    stats.symbols.incrementAndGet();
+    if (r == 2) {
+      scheduleRepair(o, block);
+    }
+    if (r > 0 && o.complete()) {
+      schedulePublish(o);
+    }
+  }
+
+  private void onAnnounce() throws IOException {
+    long id = frame.objectId();
+    if (objects.containsKey(id) || completed.contains(id) || refused.contains(id)) {
+      return;
+    }
+    byte[] payload = new byte[frame.payloadLength()];
+    frame.buffer().get(frame.payloadOffset(), payload);
+    Announcement a;
+    try {
+      a = Announcement.decode(ByteBuffer.wrap(payload), 0, payload.length);
+      a.verify(trust);
+      if (a.objectId() != id) {
+        throw new IllegalArgumentException("its frame's object id does not match its digest");
+      }
+    } catch (RuntimeException e) {
+      // Remember the refusal (bounded) so a flood of the same announcement costs one check each.
+      if (refused.size() < 10_000) {
+        refused.add(id);
+      }
+      stats.reject("trust");
+      String message =
+          "Refused a diode announcement (object id "
+              + Long.toHexString(id)
+              + ", sender epoch "
+              + Integer.toHexString(frame.epoch())
+              + ") because "
+              + e.getMessage()
+              + "; its data is dropped";
+      LOG.warn(message);
+      listener.rejected(message);
+      return;
+    }
+    PartialObject o = PartialObject.create(partialRoot, a, payload);
+    objects.put(id, o);
+    LOG.info("Receiving {} ({}, {} bytes)", a.name(), a.digest(), a.layout().size());
+    if (o.complete()) {
+      schedulePublish(o);
+    }
+  }
+
+  private void onCatalog() {
+    for (CatalogEntry e :
+        CatalogEntry.decode(frame.buffer(), frame.payloadOffset(), frame.payloadLength())) {
+      catalog.put(e.digest(), e);
+      long id = io.gapsync.protocol.diode.DiodeFrame.objectId(e.digest().raw());
+      if (e.passesDone() >= e.passes() && e.passes() > 0 && !completed.contains(id)) {
+        report(id, e.digest(), e.name(), e.size());
+      }
+    }
+  }
+
+  private void onPassEnd() {
+    long id = frame.objectId();
+    PartialObject o = objects.get(id);
+    if (o != null && frame.block() >= frame.symbol() && !o.complete()) {
+      report(id, o.announcement.digest(), o.announcement.name(), o.layout.size());
+    }
+  }
+
+  /** Reports an object the sender has finished, once per object and sender epoch. */
+  private void report(long id, Digest digest, String name, long size) {
+    if (!reported.add(digest.hex() + "/" + frame.epoch())) {
+      return;
+    }
+    PartialObject o = objects.get(id);
+    if (o != null && o.complete()) {
+      return;
+    }
+    List<Integer> blocks = new ArrayList<>();
+    List<Integer> shortBy = new ArrayList<>();
+    if (o != null) {
+      for (int[] m : o.missing()) {
+        blocks.add(m[0]);
+        shortBy.add(m[1]);
+      }
+    }
+    DiodeReport report =
+        new DiodeReport(
+            name,
+            digest,
+            size,
+            o == null ? -1 : o.layout.blockCount(),
+            List.copyOf(blocks),
+            List.copyOf(shortBy),
+            stats.lossText(),
+            o == null ? null : o.dir.toString());
+    stats.beyondRepair.incrementAndGet();
+    String text = report.toText();
+    LOG.error(text.substring(0, text.indexOf('\n')));
+    try {
+      Path dir = config.spool().resolve(DiodeReceiverConfig.REPORT_DIR);
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve("." + name + ".report.tmp");
+      Files.writeString(tmp, text);
+      Files.move(
+          tmp,
+          dir.resolve(name + ".report.txt"),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      LOG.error("Could not write the diode report of {}: {}", name, e.toString());
+    }
+    listener.beyondRepair(report);
+  }
+
+  private void scheduleRepair(PartialObject o, int block) {
+    boolean[] present = o.present(block);
+    ReedSolomon rs =
+        codes.computeIfAbsent(
+            ((long) o.layout.k() << 32) | o.layout.m(),
+            x -> new ReedSolomon(o.layout.k(), o.layout.m()));
+    int t = o.layout.symbolSize();
+    int n = o.layout.k() + o.layout.m();
+    repairs.execute(
+        () -> {
+          try {
+            o.repair(block, present, rs, new byte[n][t]);
+            stats.blocksRepaired.incrementAndGet();
+          } catch (IOException | RuntimeException e) {
+            LOG.error(
+                "Could not repair block {} of {}: {}", block, o.announcement.name(), e.toString());
+          }
+        });
+  }
+
+  /** Hands a complete object to the repair thread, after its repairs, to verify and publish. */
+  private void schedulePublish(PartialObject o) {
+    long id = o.announcement.objectId();
+    objects.remove(id);
+    completed.add(id);
+    repairs.execute(
+        () -> {
+          try {
+            Path file = o.publish(config.spool());
+            stats.published.incrementAndGet();
+            LOG.info("Published {} ({}) in the spool", file, o.announcement.digest());
+            listener.published(file, o.announcement);
+          } catch (IOException | RuntimeException e) {
+            LOG.error(e.getMessage());
+            listener.rejected(e.getMessage());
+            // The state is gone: let the next pass start it afresh.
+            completed.remove(id);
+          }
+        });
+  }
+
+  /** Saves bitmaps once per checkpoint interval. Worker thread. */
+  private void periodic() {
+    long now = System.nanoTime();
+    if (now - lastCheckpoint < config.checkpointInterval().toNanos()) {
+      return;
+    }
+    lastCheckpoint = now;
+    for (PartialObject o : objects.values()) {
+      try {
+        o.checkpoint();
+      } catch (IOException e) {
+        LOG.error("Could not save the progress of {}: {}", o.announcement.name(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Stops receiving: closes the socket, lets the worker drain the ring, saves every bitmap and
+   * waits for repairs and publications in progress.
+   */
+  @Override
+  public void close() throws IOException {
+    running = false;
+    channel.close();
+    try {
+      receiveThread.join(5_000);
+      LockSupport.unpark(worker);
+      worker.join(30_000);
+      repairs.shutdown();
+      repairs.awaitTermination(5, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (PartialObject o : objects.values()) {
+      o.close();
+    }
+    objects.clear();
+  }
+}

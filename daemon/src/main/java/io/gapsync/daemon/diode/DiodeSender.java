@@ -1,0 +1,335 @@
+package io.gapsync.daemon.diode;
+
+import io.gapsync.protocol.Digest;
+import io.gapsync.protocol.DigestAlgorithm;
+import io.gapsync.protocol.diode.Announcement;
+import io.gapsync.protocol.diode.BlockLayout;
+import io.gapsync.protocol.diode.CatalogEntry;
+import io.gapsync.protocol.diode.DiodeFrame;
+import io.gapsync.protocol.diode.Heartbeat;
+import io.gapsync.protocol.diode.ReedSolomon;
+import io.gapsync.protocol.trust.SigningKey;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.stream.IntStream;
+
+/**
+ * Sends files over a one-way link (docs/ARCHITECTURE.md, "The diode transport"). For each pass and
+ * each file: the signed announcement three times, then the file's blocks in interleave groups,
+ * symbol {@code s} of every block of a group back to back, then PASS_END three times. Heartbeats
+ * and the catalogue go out on their own schedule between datagrams; everything is paced by a token
+ * bucket.
+ *
+ * <p>One encoder thread reads the next group and computes its parity (spread over the cores) while
+ * the calling thread sends the current one (two groups in memory, {@link EncodedGroup}). Files are
+ * hashed once up front; a file that changes while it is sent is caught by the receiver's digest
+ * check and never published. Not thread-safe; {@link #send} may be called again (same epoch,
+ * sequence continues).
+ */
+public final class DiodeSender {
+
+  private final DiodeSenderConfig config;
+  private final SigningKey key;
+  private final PacketSink sink;
+  private final int epoch;
+  private final ByteBuffer buffer;
+  private final DiodeFrame frame = new DiodeFrame();
+  private final TokenBucket bucket;
+  private long sequence;
+  private long payloadBytes;
+  private long lastHeartbeat;
+  private long lastCatalog;
+  private int pass = 1;
+  private List<Announcement> objects = List.of();
+  private int[] passesDone = new int[0];
+
+  /**
+   * Creates a sender with a fresh random epoch.
+   *
+   * @param config how to send
+   * @param key the producer key that signs every announcement
+   * @param sink where datagrams go; the caller closes it
+   */
+  public DiodeSender(DiodeSenderConfig config, SigningKey key, PacketSink sink) {
+    this.config = config;
+    this.key = key;
+    this.sink = sink;
+    this.epoch = new SecureRandom().nextInt();
+    this.buffer = ByteBuffer.allocateDirect(config.mtu());
+    // A burst of 64 datagrams may leave back to back; more would overrun small switch buffers.
+    this.bucket = new TokenBucket(config.rateBitsPerSecond(), 64L * config.mtu());
+  }
+
+  /** Returns this sender's epoch. */
+  public int epoch() {
+    return epoch;
+  }
+
+  /**
+   * Sends files, every pass, and returns when the last datagram is out.
+   *
+   * @param files the files; each is published on the receiver under its file name
+   * @return what was sent
+   * @throws IOException if a file cannot be read or the socket fails
+   * @throws io.gapsync.protocol.diode.DiodeException if a file name cannot be sent
+   */
+  public SendReport send(List<Path> files) throws IOException {
+    long start = System.nanoTime();
+    long packetsBefore = sequence;
+    long payloadBefore = payloadBytes;
+    List<Announcement> list = new ArrayList<>();
+    long total = 0;
+    for (Path file : files) {
+      Announcement a = announce(file);
+      list.add(a);
+      total += a.layout().size();
+    }
+    objects = List.copyOf(list);
+    passesDone = new int[objects.size()];
+    lastHeartbeat = System.nanoTime();
+    lastCatalog = lastHeartbeat - config.catalogInterval().toNanos();
+
+    ReedSolomon rs = new ReedSolomon(config.k(), config.m());
+    BlockingQueue<EncodedGroup> free = new ArrayBlockingQueue<>(2);
+    BlockingQueue<EncodedGroup> ready = new ArrayBlockingQueue<>(2);
+    free.add(new EncodedGroup(config.interleave(), config.k(), config.m(), config.symbolSize()));
+    free.add(new EncodedGroup(config.interleave(), config.k(), config.m(), config.symbolSize()));
+    Thread encoder =
+        new Thread(() -> encodeAll(files, rs, free, ready), "gapsync-diode-encoder-" + epoch);
+    encoder.setDaemon(true);
+    encoder.start();
+    try {
+      pump(free, ready);
+      for (int i = 0; i < DiodeSenderConfig.CONTROL_REPEATS; i++) {
+        heartbeat();
+      }
+      catalog();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("diode send interrupted");
+    } finally {
+      encoder.interrupt();
+    }
+    return new SendReport(
+        epoch,
+        objects.size(),
+        total,
+        config.passes(),
+        sequence - packetsBefore,
+        payloadBytes - payloadBefore,
+        Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Sends what the encoder produces, with the control frames around it. */
+  private void pump(BlockingQueue<EncodedGroup> free, BlockingQueue<EncodedGroup> ready)
+      throws IOException, InterruptedException {
+    int current = -1;
+    long sinceAnnounce = 0;
+    while (true) {
+      EncodedGroup g = ready.take();
+      if (g.failure != null) {
+        if (g.failure instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException(g.failure.getMessage(), g.failure);
+      }
+      if (g.object < 0) {
+        return;
+      }
+      pass = g.pass;
+      Announcement a = objects.get(g.object);
+      if (g.object != current || g.firstBlock == 0) {
+        current = g.object;
+        for (int i = 0; i < DiodeSenderConfig.CONTROL_REPEATS; i++) {
+          announcement(a);
+        }
+        sinceAnnounce = 0;
+      }
+      BlockLayout layout = a.layout();
+      int maxSymbols = layout.k() + layout.m();
+      for (int s = 0; s < maxSymbols; s++) {
+        for (int b = 0; b < g.blocks; b++) {
+          int k = g.dataCount[b];
+          if (s >= k + layout.m()) {
+            continue;
+          }
+          byte[] symbol = s < k ? g.data[b][s] : g.parity[b][s - k];
+          symbol(a, g.firstBlock + b, s, symbol);
+          if (++sinceAnnounce >= config.announceEveryPackets()) {
+            announcement(a);
+            sinceAnnounce = 0;
+          }
+        }
+      }
+      if (g.lastOfObject) {
+        passesDone[g.object] = g.pass;
+        for (int i = 0; i < DiodeSenderConfig.CONTROL_REPEATS; i++) {
+          passEnd(a, g.pass);
+        }
+      }
+      free.put(g);
+    }
+  }
+
+  /** Encoder thread: reads every group of every file for every pass; ends with object -1. */
+  private void encodeAll(
+      List<Path> files,
+      ReedSolomon rs,
+      BlockingQueue<EncodedGroup> free,
+      BlockingQueue<EncodedGroup> ready) {
+    try {
+      for (int p = 1; p <= config.passes(); p++) {
+        for (int o = 0; o < files.size(); o++) {
+          BlockLayout layout = objects.get(o).layout();
+          int blocks = layout.blockCount();
+          int symbolSize = layout.symbolSize();
+          try (InputStream in =
+              new BufferedInputStream(Files.newInputStream(files.get(o)), 1 << 20)) {
+            int first = 0;
+            do {
+              EncodedGroup g = free.take();
+              g.failure = null;
+              g.object = o;
+              g.pass = p;
+              g.firstBlock = first;
+              g.blocks = Math.min(layout.interleave(), blocks - first);
+              g.lastOfObject = first + g.blocks >= blocks;
+              for (int b = 0; b < g.blocks; b++) {
+                int k = layout.dataSymbols(first + b);
+                g.dataCount[b] = k;
+                for (int s = 0; s < k; s++) {
+                  int n = in.readNBytes(g.data[b][s], 0, symbolSize);
+                  if (n < symbolSize) {
+                    Arrays.fill(g.data[b][s], n, symbolSize, (byte) 0);
+                  }
+                }
+              }
+              // Parity is the sender's only heavy work (m multiply-adds per byte): the blocks of a
+              // group are independent, so they are encoded on every core (common pool).
+              EncodedGroup group = g;
+              IntStream.range(0, g.blocks)
+                  .parallel()
+                  .forEach(
+                      b ->
+                          rs.encode(
+                              group.data[b], group.dataCount[b], group.parity[b], symbolSize));
+              ready.put(g);
+              first += g.blocks;
+            } while (first < blocks);
+          }
+        }
+      }
+      EncodedGroup end = free.take();
+      end.object = -1;
+      end.failure = null;
+      ready.put(end);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      EncodedGroup failed = new EncodedGroup(1, 1, 0, 1);
+      failed.failure = e;
+      ready.offer(failed);
+    }
+  }
+
+  /** Hashes a file and builds its signed announcement. */
+  private Announcement announce(Path file) throws IOException {
+    String name = file.getFileName().toString();
+    Announcement.checkName(name);
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    long size = 0;
+    byte[] chunk = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(chunk)) > 0) {
+        sha.update(chunk, 0, n);
+        size += n;
+      }
+    }
+    BlockLayout layout =
+        new BlockLayout(size, config.symbolSize(), config.k(), config.m(), config.interleave());
+    return new Announcement(
+            Digest.fromRaw(DigestAlgorithm.SHA256, sha.digest()), name, layout, null)
+        .signedBy(key);
+  }
+
+  private void symbol(Announcement a, int block, int s, byte[] symbol) throws IOException {
+    frame.wrap(buffer, 0, buffer.capacity());
+    frame.header(DiodeFrame.TYPE_SYMBOL, epoch, sequence, a.objectId(), block, s);
+    buffer.put(DiodeFrame.HEADER_LENGTH, symbol, 0, symbol.length);
+    emit(frame.seal(symbol.length));
+  }
+
+  private void announcement(Announcement a) throws IOException {
+    frame.wrap(buffer, 0, buffer.capacity());
+    frame.header(DiodeFrame.TYPE_ANNOUNCE, epoch, sequence, a.objectId(), 0, 0);
+    emit(frame.seal(a.encode(buffer, DiodeFrame.HEADER_LENGTH)));
+  }
+
+  private void passEnd(Announcement a, int p) throws IOException {
+    frame.wrap(buffer, 0, buffer.capacity());
+    frame.header(DiodeFrame.TYPE_PASS_END, epoch, sequence, a.objectId(), p, config.passes());
+    emit(frame.seal(0));
+  }
+
+  private void heartbeat() throws IOException {
+    lastHeartbeat = System.nanoTime();
+    frame.wrap(buffer, 0, buffer.capacity());
+    frame.header(DiodeFrame.TYPE_HEARTBEAT, epoch, sequence, 0, 0, 0);
+    Heartbeat h = new Heartbeat(sequence + 1, config.rateBitsPerSecond(), pass, config.passes());
+    emit(frame.seal(h.encode(buffer, DiodeFrame.HEADER_LENGTH)));
+  }
+
+  private void catalog() throws IOException {
+    lastCatalog = System.nanoTime();
+    List<CatalogEntry> entries = new ArrayList<>();
+    for (int i = 0; i < objects.size(); i++) {
+      Announcement a = objects.get(i);
+      entries.add(
+          new CatalogEntry(
+              a.digest(), a.layout().size(), passesDone[i], config.passes(), a.name()));
+    }
+    List<List<CatalogEntry>> parts = CatalogEntry.split(entries, config.symbolSize());
+    for (int p = 0; p < parts.size(); p++) {
+      frame.wrap(buffer, 0, buffer.capacity());
+      frame.header(DiodeFrame.TYPE_CATALOG, epoch, sequence, 0, p, parts.size());
+      emit(frame.seal(CatalogEntry.encode(parts.get(p), buffer, DiodeFrame.HEADER_LENGTH)));
+    }
+  }
+
+  /** Paces, sends the frame in {@link #buffer}, then any control frame that has come due. */
+  private void emit(int length) throws IOException {
+    bucket.acquire(length);
+    buffer.limit(length).position(0);
+    sink.send(buffer);
+    buffer.clear();
+    sequence++;
+    payloadBytes += length;
+    long now = System.nanoTime();
+    if (now - lastHeartbeat >= config.heartbeatInterval().toNanos()) {
+      heartbeat();
+    }
+    if (now - lastCatalog >= config.catalogInterval().toNanos()) {
+      catalog();
+    }
+  }
+}

@@ -1,0 +1,329 @@
+package io.gapsync.daemon.diode;
+
+import io.gapsync.protocol.diode.Announcement;
+import io.gapsync.protocol.diode.BlockLayout;
+import io.gapsync.protocol.diode.ReedSolomon;
+import io.gapsync.protocol.trust.TrustPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One object being received, persisted in {@code SPOOL/.diode-partial/<sha256 hex>/}
+ * (docs/FORMAT.md section 5.5) so a restart of either side resumes: {@code announce.bin} (the
+ * signed announcement as received), {@code data} (data symbols in place, a sparse file), {@code
+ * parity} (parity symbols in place) and {@code received.bits} (which symbols arrived, written by
+ * atomic rename).
+ *
+ * <p>Data is written before the bitmap that claims it, so a crash never claims a symbol it lacks
+ * (after a power loss the digest check catches anything the page cache lost). The worker thread
+ * owns the bitmap and counts; {@link #repair} and {@link #publish} run on the repair thread, on
+ * blocks the worker no longer touches. FileChannel positional I/O is safe across the two.
+ */
+final class PartialObject {
+
+  static final String ANNOUNCE = "announce.bin";
+  static final String DATA = "data";
+  static final String PARITY = "parity";
+  static final String BITS = "received.bits";
+  static final String DONE_SUFFIX = ".done";
+
+  final Announcement announcement;
+  final BlockLayout layout;
+  final Path dir;
+  private final FileChannel data;
+  private final FileChannel parity;
+  private final BitSet bits;
+  private final int[] counts;
+  private final BitSet done;
+  private final int stride;
+  private int blocksDone;
+  private boolean dirty;
+
+  private PartialObject(Path dir, Announcement a, BitSet bits) throws IOException {
+    this.dir = dir;
+    this.announcement = a;
+    this.layout = a.layout();
+    this.stride = layout.k() + layout.m();
+    this.data =
+        FileChannel.open(
+            dir.resolve(DATA),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+    this.parity =
+        FileChannel.open(
+            dir.resolve(PARITY),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+    this.bits = bits;
+    this.counts = new int[layout.blockCount()];
+    this.done = new BitSet(layout.blockCount());
+    for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
+      counts[i / stride]++;
+    }
+  }
+
+  /** Returns the folder of an object's partial state. */
+  static Path dirOf(Path partialRoot, Announcement a) {
+    return partialRoot.resolve(a.digest().hex());
+  }
+
+  /** Creates the state of a newly announced object. */
+  static PartialObject create(Path partialRoot, Announcement a, byte[] payload) throws IOException {
+    Path dir = dirOf(partialRoot, a);
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve(ANNOUNCE + ".tmp");
+    Files.write(tmp, payload);
+    Files.move(tmp, dir.resolve(ANNOUNCE), StandardCopyOption.ATOMIC_MOVE);
+    return new PartialObject(dir, a, new BitSet());
+  }
+
+  /**
+   * Opens the state left by an earlier run, re-verifying the announcement against today's trust.
+   *
+   * @throws IOException if it cannot be read
+   * @throws RuntimeException (DiodeException, TrustException) if it is no longer acceptable
+   */
+  static PartialObject open(Path dir, TrustPolicy trust) throws IOException {
+    byte[] payload = Files.readAllBytes(dir.resolve(ANNOUNCE));
+    Announcement a = Announcement.decode(ByteBuffer.wrap(payload), 0, payload.length);
+    a.verify(trust);
+    Path bitsFile = dir.resolve(BITS);
+    BitSet bits =
+        Files.exists(bitsFile) ? BitSet.valueOf(Files.readAllBytes(bitsFile)) : new BitSet();
+    return new PartialObject(dir, a, bits);
+  }
+
+  /** Returns how many symbols the bitmap holds. */
+  long symbolsHeld() {
+    return bits.cardinality();
+  }
+
+  /** Returns whether a block has as many symbols as it has data symbols (repairable or whole). */
+  boolean blockDone(int block) {
+    return done.get(block);
+  }
+
+  /** Returns whether every block is done. */
+  boolean complete() {
+    return blocksDone == layout.blockCount();
+  }
+
+  /**
+   * Marks blocks that already have enough symbols done (after {@link #open}).
+   *
+   * @return the blocks that need a repair
+   */
+  List<Integer> settle() {
+    List<Integer> repairs = new ArrayList<>();
+    for (int b = 0; b < counts.length; b++) {
+      if (!done.get(b) && counts[b] >= layout.dataSymbols(b)) {
+        markDone(b);
+        if (needsRepair(b)) {
+          repairs.add(b);
+        }
+      }
+    }
+    return repairs;
+  }
+
+  /**
+   * Stores one symbol.
+   *
+   * @return -1 if it was not needed (a duplicate or its block is done), 0 if stored, 1 if it
+   *     completed a whole block, 2 if it completed a block that needs a repair
+   */
+  int accept(int block, int symbol, ByteBuffer buffer, int offset, int length) throws IOException {
+    int index = block * stride + symbol;
+    if (done.get(block) || bits.get(index)) {
+      return -1;
+    }
+    int k = layout.dataSymbols(block);
+    ByteBuffer src = buffer.duplicate().limit(offset + length).position(offset);
+    long at =
+        symbol < k
+            ? layout.dataOffset(block, symbol)
+            : ((long) block * layout.m() + (symbol - k)) * layout.symbolSize();
+    FileChannel target = symbol < k ? data : parity;
+    while (src.hasRemaining()) {
+      at += target.write(src, at);
+    }
+    bits.set(index);
+    dirty = true;
+    if (++counts[block] < k) {
+      return 0;
+    }
+    markDone(block);
+    return needsRepair(block) ? 2 : 1;
+  }
+
+  private void markDone(int block) {
+    done.set(block);
+    blocksDone++;
+  }
+
+  private boolean needsRepair(int block) {
+    int base = block * stride;
+    int k = layout.dataSymbols(block);
+    return bits.nextClearBit(base) < base + k;
+  }
+
+  /** Saves the bitmap if it changed (atomic rename). */
+  void checkpoint() throws IOException {
+    if (!dirty) {
+      return;
+    }
+    Path tmp = dir.resolve(BITS + ".tmp");
+    Files.write(tmp, bits.toByteArray());
+    Files.move(tmp, dir.resolve(BITS), StandardCopyOption.ATOMIC_MOVE);
+    dirty = false;
+  }
+
+  /** Returns the blocks short of symbols and how many each still needs. */
+  List<int[]> missing() {
+    List<int[]> out = new ArrayList<>();
+    for (int b = 0; b < counts.length; b++) {
+      if (!done.get(b)) {
+        out.add(new int[] {b, layout.dataSymbols(b) - counts[b]});
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restores a block's missing data symbols from parity and writes them to the data file. Runs on
+   * the repair thread; the present-symbol snapshot is taken by the worker when the block completes.
+   *
+   * @param present which of the block's symbols arrived (data then parity)
+   */
+  void repair(int block, boolean[] present, ReedSolomon rs, byte[][] shards) throws IOException {
+    int k = layout.dataSymbols(block);
+    int t = layout.symbolSize();
+    for (int s = 0; s < k + layout.m(); s++) {
+      if (present[s]) {
+        long at = s < k ? layout.dataOffset(block, s) : ((long) block * layout.m() + (s - k)) * t;
+        readFully(s < k ? data : parity, shards[s], at, t);
+      }
+    }
+    rs.decode(shards, present, k, t);
+    for (int s = 0; s < k; s++) {
+      if (!present[s]) {
+        ByteBuffer src = ByteBuffer.wrap(shards[s], 0, t);
+        long at = layout.dataOffset(block, s);
+        while (src.hasRemaining()) {
+          at += data.write(src, at);
+        }
+      }
+    }
+  }
+
+  /** Returns which of a block's symbols are present (data, then parity). */
+  boolean[] present(int block) {
+    int k = layout.dataSymbols(block);
+    boolean[] p = new boolean[k + layout.m()];
+    for (int s = 0; s < p.length; s++) {
+      p[s] = bits.get(block * stride + s);
+    }
+    return p;
+  }
+
+  /**
+   * Verifies the object and moves it into the spool. Runs on the repair thread after every repair.
+   *
+   * @return the published file
+   * @throws IOException if the digest does not match (the state is deleted) or I/O fails
+   */
+  Path publish(Path spool) throws IOException {
+    data.force(true);
+    data.truncate(layout.size());
+    long size = data.size();
+    data.close();
+    parity.close();
+    Path file = dir.resolve(DATA);
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] chunk = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(chunk)) > 0) {
+        sha.update(chunk, 0, n);
+      }
+    }
+    String hex = HexFormat.of().formatHex(sha.digest());
+    if (size != layout.size() || !hex.equals(announcement.digest().hex())) {
+      deleteState();
+      throw new IOException(
+          "Tried to publish "
+              + announcement.name()
+              + " received over the diode but failed because its content hashes to sha256:"
+              + hex
+              + " ("
+              + size
+              + " bytes), not the announced "
+              + announcement.digest()
+              + " ("
+              + layout.size()
+              + " bytes); the partial state was deleted and the next pass starts afresh");
+    }
+    Path target = spool.resolve(announcement.name());
+    if (Files.exists(target)) {
+      target =
+          spool.resolve(announcement.digest().hex().substring(0, 12) + "-" + announcement.name());
+    }
+    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    Files.createFile(dir.resolveSibling(dir.getFileName() + DONE_SUFFIX));
+    deleteState();
+    return target;
+  }
+
+  /** Closes the files without publishing (receiver shutdown). */
+  void close() throws IOException {
+    try {
+      checkpoint();
+    } finally {
+      data.close();
+      parity.close();
+    }
+  }
+
+  private void deleteState() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+    Files.deleteIfExists(dir);
+  }
+
+  private static void readFully(FileChannel ch, byte[] into, long at, int length)
+      throws IOException {
+    ByteBuffer dst = ByteBuffer.wrap(into, 0, length);
+    while (dst.hasRemaining()) {
+      int n = ch.read(dst, at + dst.position());
+      if (n < 0) {
+        // Beyond the end of a sparse file: zeros (the padding of the last symbol).
+        while (dst.hasRemaining()) {
+          dst.put((byte) 0);
+        }
+      }
+    }
+  }
+}

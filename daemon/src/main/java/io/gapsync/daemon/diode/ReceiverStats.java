@@ -1,0 +1,170 @@
+package io.gapsync.daemon.diode;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counters of a {@link DiodeReceiver}, safe to read from any thread while it runs. Loss is counted
+ * per sender epoch from packet sequences and the heartbeats' packet counters, so it is exact:
+ * datagrams the sender sent minus datagrams that arrived, whatever dropped them (link, kernel
+ * socket buffer, or the receive ring).
+ */
+public final class ReceiverStats {
+
+  final AtomicLong datagrams = new AtomicLong();
+  final AtomicLong ringOverflows = new AtomicLong();
+  final AtomicLong symbols = new AtomicLong();
+  final AtomicLong duplicates = new AtomicLong();
+  final AtomicLong unannounced = new AtomicLong();
+  final AtomicLong afterComplete = new AtomicLong();
+  final AtomicLong blocksRepaired = new AtomicLong();
+  final AtomicLong published = new AtomicLong();
+  final AtomicLong beyondRepair = new AtomicLong();
+  final AtomicLong resumedSymbols = new AtomicLong();
+  final AtomicLong lastDatagramNanos = new AtomicLong();
+  final Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
+  final Map<Integer, long[]> epochs = new ConcurrentHashMap<>();
+
+  /** Datagrams taken off the socket. */
+  public long datagrams() {
+    return datagrams.get();
+  }
+
+  /** Datagrams dropped because the worker fell behind the receive thread by a whole ring. */
+  public long ringOverflows() {
+    return ringOverflows.get();
+  }
+
+  /** Symbols stored. */
+  public long symbols() {
+    return symbols.get();
+  }
+
+  /** Symbols that were already stored or belonged to a block already complete. */
+  public long duplicates() {
+    return duplicates.get();
+  }
+
+  /** Symbols of objects whose announcement had not arrived (dropped). */
+  public long unannounced() {
+    return unannounced.get();
+  }
+
+  /** Datagrams of objects already published (later passes). */
+  public long afterComplete() {
+    return afterComplete.get();
+  }
+
+  /** Blocks restored from parity. */
+  public long blocksRepaired() {
+    return blocksRepaired.get();
+  }
+
+  /** Objects verified and published in the spool. */
+  public long published() {
+    return published.get();
+  }
+
+  /** Objects reported beyond repair. */
+  public long beyondRepair() {
+    return beyondRepair.get();
+  }
+
+  /** Symbols found on disk from before a restart. */
+  public long resumedSymbols() {
+    return resumedSymbols.get();
+  }
+
+  /** {@link System#nanoTime()} of the last datagram, or 0. */
+  public long lastDatagramNanos() {
+    return lastDatagramNanos.get();
+  }
+
+  /** Datagrams rejected, by reason ("crc", "magic", "version", "short", "malformed", "trust"). */
+  public Map<String, Long> rejected() {
+    Map<String, Long> out = new TreeMap<>();
+    rejected.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Returns the datagrams the senders sent (as far as sequences and heartbeats show). */
+  public long expected() {
+    long n = 0;
+    for (long[] e : epochs.values()) {
+      synchronized (e) {
+        n += Math.max(e[1] + 1, e[3]) - e[0];
+      }
+    }
+    return n;
+  }
+
+  /** Returns the datagrams that arrived, summed over epochs. */
+  public long received() {
+    long n = 0;
+    for (long[] e : epochs.values()) {
+      synchronized (e) {
+        n += e[2];
+      }
+    }
+    return n;
+  }
+
+  /** Returns the loss as text: "lost of expected datagrams (percent)", summed over epochs. */
+  public String lossText() {
+    long expected = expected();
+    long lost = Math.max(0, expected - received());
+    return String.format(
+        java.util.Locale.ROOT,
+        "%d of %d datagrams (%.2f %%) in %d sender epoch(s)",
+        lost,
+        expected,
+        expected == 0 ? 0.0 : 100.0 * lost / expected,
+        epochs.size());
+  }
+
+  /** Counts a datagram of an epoch: {first, highest, received, senderCount}. */
+  void count(int epoch, long sequence) {
+    long[] e = epochs.computeIfAbsent(epoch, x -> new long[] {sequence, sequence, 0, 0});
+    synchronized (e) {
+      e[0] = Math.min(e[0], sequence);
+      e[1] = Math.max(e[1], sequence);
+      e[2]++;
+    }
+  }
+
+  /** Records a heartbeat's packet counter. */
+  void senderCount(int epoch, long packetsSent) {
+    long[] e = epochs.get(epoch);
+    if (e != null) {
+      synchronized (e) {
+        e[3] = Math.max(e[3], packetsSent);
+      }
+    }
+  }
+
+  void reject(String reason) {
+    rejected.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+  }
+
+  @Override
+  public String toString() {
+    return "datagrams="
+        + datagrams()
+        + " symbols="
+        + symbols()
+        + " repaired blocks="
+        + blocksRepaired()
+        + " published="
+        + published()
+        + " beyond repair="
+        + beyondRepair()
+        + " ring overflows="
+        + ringOverflows()
+        + " rejected="
+        + rejected()
+        + " loss="
+        + lossText();
+  }
+}

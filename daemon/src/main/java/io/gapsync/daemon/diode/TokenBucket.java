@@ -1,0 +1,56 @@
+package io.gapsync.daemon.diode;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Paces the sender to a rate in bits per second (docs/ARCHITECTURE.md, "The diode transport"): each
+ * datagram costs its length plus {@link #WIRE_OVERHEAD_BYTES} of Ethernet, IP and UDP headers, and
+ * may leave at most {@code burstBytes} ahead of the schedule. Waits park the thread and spin only
+ * for the last {@link #SPIN_NANOS}, since a parked thread wakes up late.
+ */
+final class TokenBucket {
+
+  /** Ethernet (14) + IPv4 (20) + UDP (8) bytes the link carries for every datagram. */
+  static final int WIRE_OVERHEAD_BYTES = 42;
+
+  /** Below this much time left, spin instead of parking. */
+  static final long SPIN_NANOS = 50_000;
+
+  private final double nanosPerByte;
+  private final long burstNanos;
+  private long next;
+
+  /**
+   * Creates a bucket.
+   *
+   * @param bitsPerSecond the rate; 0 or less means unlimited
+   * @param burstBytes how far ahead of the schedule sending may run
+   */
+  TokenBucket(long bitsPerSecond, long burstBytes) {
+    this.nanosPerByte = bitsPerSecond <= 0 ? 0 : 8e9 / bitsPerSecond;
+    this.burstNanos = (long) (burstBytes * nanosPerByte);
+    this.next = System.nanoTime();
+  }
+
+  /** Waits until a datagram of {@code bytes} may leave, then charges it. */
+  void acquire(int bytes) {
+    if (nanosPerByte == 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    // Credit unused time only up to the burst, so an idle sender cannot flood the link later.
+    if (now - next > burstNanos) {
+      next = now - burstNanos;
+    }
+    next += (long) ((bytes + WIRE_OVERHEAD_BYTES) * nanosPerByte);
+    long wait = next - now - burstNanos;
+    while (wait > 0) {
+      if (wait > SPIN_NANOS) {
+        LockSupport.parkNanos(wait - SPIN_NANOS);
+      } else {
+        Thread.onSpinWait();
+      }
+      wait = next - System.nanoTime() - burstNanos;
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The one-way data diode transport (docs/ARCHITECTURE.md, "The diode transport"; wire format in
+ * docs/FORMAT.md section 5): {@link io.gapsync.daemon.diode.DiodeSender}, a paced packet pump that
+ * Reed-Solomon encodes files on the fly and repeats them as a carousel, and {@link
+ * io.gapsync.daemon.diode.DiodeReceiver}, which persists partial objects in the spool, repairs
+ * damaged blocks, verifies each object's sha256 before it appears, and reports what is beyond
+ * repair. Loss is injected through {@link io.gapsync.daemon.diode.LossModel} so tests reproduce
+ * gaps.
+ */
+package io.gapsync.daemon.diode;

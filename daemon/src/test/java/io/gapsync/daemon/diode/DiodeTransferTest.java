@@ -1,0 +1,310 @@
+package io.gapsync.daemon.diode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gapsync.protocol.diode.Announcement;
+import io.gapsync.protocol.diode.DiodeFrame;
+import io.gapsync.protocol.trust.SigningKey;
+import io.gapsync.protocol.trust.TrustPolicy;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sender to receiver over real UDP on 127.0.0.1 with deterministic loss injected at the sender:
+ * random, bursty, fixed gaps, reordering, restarts of either side, and loss beyond the FEC budget.
+ */
+class DiodeTransferTest {
+
+  /** Slow enough that loopback itself never drops: every loss is the injected one. */
+  private static final long RATE = 200_000_000L;
+
+  @TempDir Path tmp;
+
+  private final SigningKey key = key(1);
+  private final TrustPolicy trust = TrustPolicy.of(key.publicKey());
+  private final Events events = new Events();
+
+  static SigningKey key(long seed) {
+    try {
+      SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+      r.setSeed(seed);
+      return SigningKey.generate(r);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Collects what the receiver reports. */
+  static final class Events implements DiodeReceiver.Listener {
+    final BlockingQueue<Path> published = new LinkedBlockingQueue<>();
+    final BlockingQueue<DiodeReport> reports = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> refusals = new LinkedBlockingQueue<>();
+
+    @Override
+    public void published(Path file, Announcement announcement) {
+      published.add(file);
+    }
+
+    @Override
+    public void beyondRepair(DiodeReport report) {
+      reports.add(report);
+    }
+
+    @Override
+    public void rejected(String message) {
+      refusals.add(message);
+    }
+  }
+
+  private Path file(String name, int size, long seed) throws IOException {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    Path f = tmp.resolve("out").resolve(name);
+    Files.createDirectories(f.getParent());
+    return Files.write(f, b);
+  }
+
+  private DiodeReceiver receiver(Path spool, int port) throws IOException {
+    return DiodeReceiver.start(
+        DiodeReceiverConfig.defaults(new InetSocketAddress("127.0.0.1", port), spool)
+            .withRing(4 << 20),
+        trust,
+        events);
+  }
+
+  private SendReport send(
+      DiodeReceiver r, DiodeSenderConfig config, LossModel loss, double reorder, Path... files)
+      throws IOException {
+    try (PacketSink sink =
+        new LossInjectingSink(new UdpPacketSink(r.address()), loss, 7, reorder, 50)) {
+      return new DiodeSender(config, key, sink).send(List.of(files));
+    }
+  }
+
+  private static DiodeSenderConfig config() {
+    return DiodeSenderConfig.defaults().withRate(RATE);
+  }
+
+  private Path awaitPublished() throws InterruptedException {
+    Path p = events.published.poll(30, TimeUnit.SECONDS);
+    assertThat(p)
+        .as("published; refusals %s reports %s", events.refusals, events.reports)
+        .isNotNull();
+    return p;
+  }
+
+  @Test
+  void aFileArrivesBitExactWithoutLossAndNothingIsRepaired() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("a.gsa", 3_000_001, 1);
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      SendReport sent = send(r, config(), LossModel.none(), 0, in);
+
+      Path out = awaitPublished();
+
+      assertThat(out).isEqualTo(spool.resolve("a.gsa"));
+      assertThat(Files.mismatch(in, out)).isEqualTo(-1);
+      assertThat(r.stats().blocksRepaired()).isZero();
+      assertThat(sent.packets()).isGreaterThan(3_000_001 / 1416);
+      assertThat(Files.list(spool.resolve(".diode-partial")))
+          .singleElement()
+          .satisfies(p -> assertThat(p.getFileName().toString()).endsWith(".done"));
+    }
+  }
+
+  @Test
+  void fivePercentRandomLossWithReorderingIsRepairedInOnePass() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("b.gsa", 6_000_000, 2);
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config().withFec(100, 25, 8), LossModel.random(42, 0.05), 0.02, in);
+
+      Path out = awaitPublished();
+
+      assertThat(Files.mismatch(in, out)).isEqualTo(-1);
+      assertThat(r.stats().blocksRepaired()).isPositive();
+      waitForLossAccounting(r);
+      // The loss measured is the loss injected, to the datagram.
+      double measured = 1.0 - (double) r.stats().received() / r.stats().expected();
+      assertThat(measured).isBetween(0.04, 0.06);
+    }
+  }
+
+  @Test
+  void burstyGilbertElliottLossIsSpreadByInterleavingAndRepaired() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("c.gsa", 8_000_000, 3);
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      // Bursts of about 10 datagrams, about 2 % loss overall; depth 32 spreads a burst thin.
+      LossModel ge = LossModel.gilbertElliott(9, 0.002, 0.1, 0.0, 1.0);
+      send(r, config().withFec(200, 20, 32), ge, 0, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(r.stats().blocksRepaired()).isPositive();
+    }
+  }
+
+  @Test
+  void lossBeyondTheBudgetIsReportedNamingExactlyTheMissingBlocks() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("d.gsa", 2_000_000, 4);
+    // k=20 m=4: drop 6 symbols of block 3 and 5 of block 9; every other block loses nothing.
+    LossModel loss =
+        f ->
+            f.type() == DiodeFrame.TYPE_SYMBOL
+                && ((f.block() == 3 && f.symbol() < 6)
+                    || (f.block() == 9 && f.symbol() >= 10 && f.symbol() < 15));
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config().withFec(20, 4, 4), loss, 0, in);
+
+      DiodeReport report = events.reports.poll(30, TimeUnit.SECONDS);
+
+      assertThat(report).isNotNull();
+      assertThat(report.name()).isEqualTo("d.gsa");
+      assertThat(report.missingBlocks()).containsExactly(3, 9);
+      assertThat(report.shortBy()).containsExactly(2, 1);
+      assertThat(report.toText())
+          .startsWith("Tried to receive d.gsa (sha256:")
+          .contains("2 of 71 blocks are beyond repair")
+          .contains("missing blocks: 3, 9");
+      assertThat(spool.resolve("diode-reports/d.gsa.report.txt")).hasContent(report.toText());
+      assertThat(spool.resolve("d.gsa")).doesNotExist();
+      assertThat(events.published).isEmpty();
+
+      // The same file sent again (no loss) completes from the state kept.
+      send(r, config().withFec(20, 4, 4), LossModel.none(), 0, in);
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void anObjectOfWhichNothingArrivedIsNamedFromTheCatalogue() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path lost = file("lost.gsa", 500_000, 5);
+    Path kept = file("kept.gsa", 500_000, 6);
+    long lostId =
+        DiodeFrame.objectId(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(lost)));
+    LossModel loss = f -> f.objectId() == lostId;
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config(), loss, 0, lost, kept);
+
+      assertThat(Files.mismatch(kept, awaitPublished())).isEqualTo(-1);
+      DiodeReport report = events.reports.poll(30, TimeUnit.SECONDS);
+      assertThat(report).isNotNull();
+      assertThat(report.name()).isEqualTo("lost.gsa");
+      assertThat(report.blocks()).isEqualTo(-1);
+      assertThat(report.toText()).contains("not one datagram of it arrived");
+    }
+  }
+
+  @Test
+  void aReceiverRestartedMidTransferResumesAndCompletesWithTheNextPass() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("e.gsa", 6_000_000, 7);
+    DiodeReceiver first = receiver(spool, 0);
+    int port = first.address().getPort();
+    // Slow enough to stop the receiver in the middle of the first pass.
+    DiodeSenderConfig slow = config().withRate(40_000_000).withPasses(2);
+    Thread sender =
+        new Thread(
+            () -> {
+              try (PacketSink sink = new UdpPacketSink(first.address())) {
+                new DiodeSender(slow, key, sink).send(List.of(in));
+              } catch (IOException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    sender.start();
+    while (first.stats().symbols() < 1500) {
+      Thread.sleep(5);
+    }
+    first.close();
+    long before = first.stats().symbols();
+    try (DiodeReceiver second = receiver(spool, port)) {
+      Path out = awaitPublished();
+      assertThat(Files.mismatch(in, out)).isEqualTo(-1);
+      assertThat(second.stats().resumedSymbols()).isEqualTo(before);
+    }
+    sender.join();
+  }
+
+  @Test
+  void aSenderRestartIsANewEpochAndTheObjectCompletesAcrossEpochs() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("f.gsa", 3_000_000, 8);
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      // The first sender loses the second half of everything it sends, then "dies".
+      send(r, config().withFec(50, 5, 8), LossModel.gaps(1000, 1_000_000), 0, in);
+      assertThat(events.published).isEmpty();
+      send(r, config().withFec(50, 5, 8), LossModel.none(), 0, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      waitForLossAccounting(r);
+      assertThat(r.stats().lossText()).endsWith("in 2 sender epoch(s)");
+    }
+  }
+
+  @Test
+  void anAnnouncementFromAnUntrustedKeyPublishesNothing() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("g.gsa", 100_000, 9);
+    try (DiodeReceiver r = receiver(spool, 0);
+        PacketSink sink = new UdpPacketSink(r.address())) {
+      new DiodeSender(config(), key(2), sink).send(List.of(in));
+
+      String refusal = events.refusals.poll(30, TimeUnit.SECONDS);
+
+      assertThat(refusal)
+          .contains("Refused a diode announcement")
+          .contains("g.gsa")
+          .contains("keys this site does not trust");
+      Thread.sleep(200);
+      assertThat(spool.resolve("g.gsa")).doesNotExist();
+      assertThat(r.stats().rejected()).containsKey("trust");
+      assertThat(r.stats().unannounced()).isPositive();
+    }
+  }
+
+  @Test
+  void garbageAndCorruptDatagramsAreCountedByReasonAndIgnored() throws Exception {
+    Path spool = tmp.resolve("spool");
+    try (DiodeReceiver r = receiver(spool, 0);
+        java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
+      ch.send(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), r.address());
+      ch.send(java.nio.ByteBuffer.wrap(new byte[100]), r.address());
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(100);
+      DiodeFrame f = new DiodeFrame().wrap(b, 0, 100);
+      f.header(DiodeFrame.TYPE_SYMBOL, 1, 0, 5, 0, 0);
+      int n = f.seal(10);
+      b.put(40, (byte) 1); // corrupt the payload after sealing
+      ch.send(b.limit(n).position(0), r.address());
+      while (r.stats().datagrams() < 3) {
+        Thread.sleep(5);
+      }
+      assertThat(r.stats().rejected())
+          .containsEntry("short", 1L)
+          .containsEntry("magic", 1L)
+          .containsEntry("crc", 1L);
+    }
+  }
+
+  /** The final heartbeats may trail the last published object by a moment. */
+  private static void waitForLossAccounting(DiodeReceiver r) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < end
+        && System.nanoTime() - r.stats().lastDatagramNanos() < 200_000_000L) {
+      Thread.sleep(20);
+    }
+  }
+}
