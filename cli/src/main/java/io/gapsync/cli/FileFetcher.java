@@ -5,7 +5,6 @@ import io.gapsync.cli.sync.SyncSet;
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.DigestAlgorithm;
 import io.gapsync.protocol.DigestingInputStream;
-import io.gapsync.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +24,13 @@ import java.util.stream.Stream;
  */
 final class FileFetcher {
 
+  /** Stores a local file as an artifact (into the store, or through the daemon that holds it). */
+  @FunctionalInterface
+  interface Adder {
+    Digest add(Path file, String artifactType, io.gapsync.protocol.Reference target)
+        throws IOException;
+  }
+
   private final HttpClient http;
   private final RegistryOptions options;
 
@@ -42,14 +48,14 @@ final class FileFetcher {
    *
    * @return the artifact manifest digest the target tag now points at
    */
-  Digest add(Store store, SyncSet.FileEntry f, String type) throws IOException {
+  Digest add(SyncSet.FileEntry f, String type, Adder adder) throws IOException {
     if (f.path() != null) {
       if (f.sha256() != null) {
         try (InputStream in = Files.newInputStream(f.path())) {
           verify(in, f.sha256(), f.path().toString());
         }
       }
-      return Artifacts.add(store, f.path(), type, f.target());
+      return adder.add(f.path(), type, f.target());
     }
     Path dir = Files.createTempDirectory("gapsync-sync-file-");
     try {
@@ -57,7 +63,7 @@ final class FileFetcher {
       String name = p == null || p.endsWith("/") ? "file" : p.substring(p.lastIndexOf('/') + 1);
       Path file = dir.resolve(name.isEmpty() ? "file" : name);
       download(f, file);
-      return Artifacts.add(store, file, type, f.target());
+      return adder.add(file, type, f.target());
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {

@@ -58,11 +58,21 @@ final class SyncCommand implements Callable<Integer> {
     RegistryClient client =
         new RegistryClient(registryOptions.options().withRewrites(set.rewrites()));
     Syncer.Report report;
-    try (Store store =
-        dryRun && java.nio.file.Files.isDirectory(storeOption.storePath())
-            ? storeOption.openReadOnly()
-            : storeOption.openWritable()) {
-      report = new Syncer(store, client, dryRun).run(set);
+    Store opened;
+    DaemonClient daemon = null;
+    if (dryRun && java.nio.file.Files.isDirectory(storeOption.storePath())) {
+      opened = storeOption.openReadOnly();
+    } else {
+      try {
+        opened = storeOption.openWritable();
+      } catch (io.gapsync.store.StoreException e) {
+        // A daemon holds the store: write through its admin socket, read a read-only view.
+        daemon = storeOption.daemonFor(e);
+        opened = storeOption.openReadOnly();
+      }
+    }
+    try (Store store = opened) {
+      report = new Syncer(store, daemon, client, dryRun).run(set);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -77,6 +77,7 @@ final class Syncer {
       long requests) {}
 
   private final Store store;
+  private final DaemonClient daemon;
   private final RegistryClient client;
   private final boolean dryRun;
   private final FileFetcher files;
@@ -89,12 +90,16 @@ final class Syncer {
   /**
    * Creates a syncer.
    *
-   * @param store the store (read-only for a dry run)
+   * @param store the store (read-only for a dry run, and when {@code daemon} is not null: then it
+   *     only answers which tags and manifests are held)
+   * @param daemon the daemon that holds the store, through which every write goes; null when this
+   *     process holds the store itself
    * @param client the registry client, built with the sync set's rewrite rules
    * @param dryRun resolve and report only
    */
-  Syncer(Store store, RegistryClient client, boolean dryRun) {
+  Syncer(Store store, DaemonClient daemon, RegistryClient client, boolean dryRun) {
     this.store = store;
+    this.daemon = daemon;
     this.client = client;
     this.dryRun = dryRun;
     this.files = new FileFetcher(client.options());
@@ -155,7 +160,7 @@ final class Syncer {
     String metaKey = META_PREFIX + target.repository() + ":" + target.tag();
     Optional<Digest> before = store.resolveTag(target.repository(), target.tag());
     Digest upstream = src.digest() != null ? src.digest() : client.manifestDigest(src).orElse(null);
-    Optional<String> recorded = store.meta(metaKey);
+    Optional<String> recorded = daemon != null ? daemon.meta(metaKey) : store.meta(metaKey);
     boolean unchanged =
         upstream != null
             && before.isPresent()
@@ -180,14 +185,18 @@ final class Syncer {
       try (RegistrySource rs = RegistrySource.open(client, src);
           ImageSource source = PlatformSubset.of(rs, e.platforms())) {
         upstreamRoot = rs.roots().get(0).descriptor().digest();
-        Importer.Result r = new Importer(store, PlatformChoice.ALL).run(source, target);
+        Importer.Result r = importInto(source, target);
         blobsAdded += r.blobsAdded();
         blobsPresent += r.blobsPresent();
         bytesAdded += r.bytesAdded();
         manifestsAdded += r.manifestsAdded();
         after = r.images().get(0).digest();
       }
-      store.putMeta(java.util.Map.of(metaKey, upstreamRoot + " " + choice));
+      if (daemon != null) {
+        daemon.putMeta(metaKey, upstreamRoot + " " + choice);
+      } else {
+        store.putMeta(java.util.Map.of(metaKey, upstreamRoot + " " + choice));
+      }
       Kind kind =
           before.isEmpty() ? Kind.NEW : before.get().equals(after) ? Kind.UNCHANGED : Kind.UPDATED;
       changes.add(
@@ -196,6 +205,17 @@ final class Syncer {
     }
     if (e.referrers() && upstream != null) {
       syncReferrers(src, upstream, target.repository());
+    }
+  }
+
+  /** Imports one image into the store, or through the daemon that holds it. */
+  private Importer.Result importInto(ImageSource source, Reference target) throws IOException {
+    IngestTarget into =
+        daemon != null ? new IngestTarget.ThroughDaemon(daemon) : new IngestTarget.Local(store);
+    try {
+      return new Importer(into, PlatformChoice.ALL).run(source, target);
+    } finally {
+      into.close();
     }
   }
 
@@ -225,7 +245,7 @@ final class Syncer {
         continue;
       }
       try (RegistrySource rs = RegistrySource.open(client, r)) {
-        Importer.Result res = new Importer(store, PlatformChoice.ALL).run(rs, target);
+        Importer.Result res = importInto(rs, target);
         blobsAdded += res.blobsAdded();
         blobsPresent += res.blobsPresent();
         bytesAdded += res.bytesAdded();
@@ -259,7 +279,14 @@ final class Syncer {
       return;
     }
     String type = f.artifactType() != null ? f.artifactType() : MediaTypes.GAPSYNC_FILE_ARTIFACT;
-    Digest after = files.add(store, f, type);
+    Digest after =
+        files.add(
+            f,
+            type,
+            (file, artifactType, ref) ->
+                daemon != null
+                    ? Artifacts.add(daemon, file, artifactType, ref)
+                    : Artifacts.add(store, file, artifactType, ref));
     Kind kind =
         before.isEmpty() ? Kind.NEW : before.get().equals(after) ? Kind.UNCHANGED : Kind.UPDATED;
     changes.add(new Change(kind, target.toString(), source, before.orElse(null), after, "file"));

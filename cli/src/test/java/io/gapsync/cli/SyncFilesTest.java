@@ -6,15 +6,20 @@ import com.sun.net.httpserver.HttpServer;
 import io.gapsync.protocol.Digest;
 import io.gapsync.store.Store;
 import io.gapsync.store.StoreOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The files of a sync set: downloaded from an HTTP server on 127.0.0.1, checked, stored once. */
 class SyncFilesTest {
@@ -93,5 +98,43 @@ class SyncFilesTest {
       assertThat(s.resolveTag("files/tool", "1.2")).isEmpty();
       assertThat(s.hasBlob(Digest.sha256Of(content))).isFalse();
     }
+  }
+
+  @Test
+  void whileServeHoldsTheStoreTheSyncGoesThroughItsAdminSocket() throws Exception {
+    Path set = syncSet(Digest.sha256Of(content).hex());
+    Path store = tmp.resolve("store");
+    ServeCommand serve = new ServeCommand();
+    serve.installShutdownHook = false;
+    StringWriter serveOut = new StringWriter();
+    CommandLine cl = new CommandLine(serve);
+    cl.setOut(new PrintWriter(serveOut, true));
+    cl.setErr(new PrintWriter(serveOut, true));
+    CompletableFuture<Integer> serving =
+        CompletableFuture.supplyAsync(
+            () -> cl.execute("--store", store.toString(), "--listen", "127.0.0.1:0"));
+    CliRun first;
+    CliRun second;
+    try {
+      assertThat(serve.started.await(30, TimeUnit.SECONDS)).as(serveOut.toString()).isTrue();
+
+      first = CliRun.withStore(store, "sync", "-f", set.toString());
+      second = CliRun.withStore(store, "sync", "-f", set.toString());
+    } finally {
+      serve.stopRequested.countDown();
+    }
+    assertThat(serving.get(30, TimeUnit.SECONDS)).as(serveOut.toString()).isZero();
+
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    assertThat(first.out()).contains("+ files/tool:1.2 sha256:").contains("1 tags changed");
+    // The upstream record was written through the daemon: the second run sees the tag unchanged.
+    assertThat(second.exitCode()).as(second.toString()).isZero();
+    assertThat(second.out()).contains("= files/tool:1.2 ").contains("0 tags changed");
+    try (Store s = Store.open(store, StoreOptions.defaults().asReadOnly())) {
+      assertThat(s.hasBlob(Digest.sha256Of(content))).isTrue();
+      assertThat(s.resolveTag("files/tool", "1.2")).isPresent();
+    }
+    CliRun fsck = CliRun.withStore(store, "fsck");
+    assertThat(fsck.exitCode()).as(fsck.toString()).isZero();
   }
 }
