@@ -6,6 +6,7 @@ import io.gapsync.protocol.ManifestParser;
 import io.gapsync.protocol.ProtocolException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -164,6 +165,34 @@ public final class Store implements AutoCloseable {
    */
   public InputStream openBlob(Digest digest, long offset) {
     return locks.guarded("read blob " + digest, () -> ChunkInputStream.open(db, digest, offset));
+  }
+
+  /**
+   * Opens part of a blob as a channel, for serving it: a read into a direct buffer with room for a
+   * whole chunk ({@link StoreOptions#chunkSizeBytes()} when the blob was stored, 1 MiB by default)
+   * copies the chunk from RocksDB straight into the buffer, with no heap array in between; other
+   * reads copy through one array per channel.
+   *
+   * @param digest the blob
+   * @param offset the first byte to read, 0 to size
+   * @param length the bytes to read at most (the channel ends after them, or at the blob's end)
+   * @return a channel the caller must close
+   * @throws StoreException BLOB_UNKNOWN if absent, CORRUPT if its chunks are damaged
+   * @throws IllegalArgumentException if the offset is outside the blob or the length is negative
+   */
+  public ReadableByteChannel openBlobChannel(Digest digest, long offset, long length) {
+    if (length < 0) {
+      throw new IllegalArgumentException(
+          "Tried to read "
+              + length
+              + " bytes of blob "
+              + digest
+              + " but failed because the length is negative: give a length of 0 or more");
+    }
+    ChunkInputStream in =
+        locks.guarded("read blob " + digest, () -> ChunkInputStream.open(db, digest, offset));
+    in.limit(length);
+    return in;
   }
 
   /**

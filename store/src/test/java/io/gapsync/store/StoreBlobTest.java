@@ -8,10 +8,14 @@ import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.DigestAlgorithm;
 import io.gapsync.protocol.DigestingInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,51 @@ class StoreBlobTest {
     byte[] rest = Fixtures.readAll(store.openBlob(digest, offset));
 
     assertThat(rest).isEqualTo(Arrays.copyOfRange(content, offset, content.length));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, CHUNK - 1, CHUNK, CHUNK + 5, 3 * CHUNK + 17})
+  void openBlobChannelReadsRangesIntoDirectAndHeapBuffersOfAnySize(int offset) throws IOException {
+    byte[] content = Fixtures.random(43, 3 * CHUNK + 17);
+    Digest digest = Fixtures.put(store, content);
+    int length = Math.min(2 * CHUNK + 3, content.length - offset);
+    byte[] expected = Arrays.copyOfRange(content, offset, offset + length);
+
+    // Whole chunks into a direct buffer with room (RocksDB copies straight into it), a direct
+    // buffer too small for a chunk, and a heap buffer: the same bytes, ending at the length.
+    for (ByteBuffer buf :
+        List.of(
+            ByteBuffer.allocateDirect(CHUNK + 7),
+            ByteBuffer.allocateDirect(CHUNK / 3),
+            ByteBuffer.allocate(CHUNK))) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (ReadableByteChannel ch = store.openBlobChannel(digest, offset, length)) {
+        while (ch.read(buf.clear()) >= 0) {
+          buf.flip();
+          byte[] piece = new byte[buf.remaining()];
+          buf.get(piece);
+          out.write(piece);
+        }
+        assertThat(ch.isOpen()).isTrue();
+      }
+      assertThat(out.toByteArray()).as("into %s", buf).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void openBlobChannelRejectsNegativeLengthAndClosedReads() throws IOException {
+    byte[] content = Fixtures.random(44, 2 * CHUNK);
+    Digest digest = Fixtures.put(store, content);
+    assertThatThrownBy(() -> store.openBlobChannel(digest, 0, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("length is negative");
+
+    ReadableByteChannel ch = store.openBlobChannel(digest, 0, content.length);
+    ch.close();
+    assertThat(ch.isOpen()).isFalse();
+    assertThatThrownBy(() -> ch.read(ByteBuffer.allocateDirect(CHUNK)))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("open the blob again");
   }
 
   @Test

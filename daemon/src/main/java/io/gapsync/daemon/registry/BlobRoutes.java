@@ -6,8 +6,7 @@ import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.stream.ChunkedStream;
-import java.io.InputStream;
+import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 
 /**
@@ -21,18 +20,11 @@ import java.util.List;
  *
  * <p>Blobs are global: any repository name serves any blob the store holds (the store is one
  * content-addressed space; repositories own tags, not content). The body streams from {@code
- * Store.openBlob} through the pipeline's {@code ChunkedWriteHandler}, {@link #CHUNK_BYTES} at a
- * time, so memory stays bounded whatever the size.
+ * Store.openBlobChannel} through the pipeline's {@code ChunkedWriteHandler}, one store chunk at a
+ * time read straight into a pooled direct buffer ({@link BlobBody}), so memory stays bounded
+ * whatever the size.
  */
 final class BlobRoutes {
-
-  /**
-   * Bytes read from the store per write to the socket: 64 KiB. Larger pieces are not faster: Netty
-   * 4.2's adaptive allocator serves them outside its pools (a fresh direct buffer with a cleaner
-   * per piece), which a profile of perf/run-registry-benchmark.sh showed costing more than the
-   * fewer trips through the pipeline save.
-   */
-  static final int CHUNK_BYTES = 64 * 1024;
 
   private final Services services;
 
@@ -88,10 +80,8 @@ final class BlobRoutes {
       ex.send(r);
       return;
     }
-    InputStream in = services.store().openBlob(digest, first);
-    ex.stream(
-        head,
-        new HttpChunkedInput(new ChunkedStream(new BoundedInputStream(in, length), CHUNK_BYTES)));
+    ReadableByteChannel in = services.store().openBlobChannel(digest, first, length);
+    ex.stream(head, new HttpChunkedInput(new BlobBody(in, first, length, "blob " + digest)));
   }
 
   /** Answers DELETE: removes the blob unless a manifest or a push in progress still uses it. */

@@ -56,13 +56,14 @@ public final class Registry implements AutoCloseable {
 
   /**
    * Outbound bytes queued per connection before a streamed blob pauses (the channel turns
-   * unwritable): four blob pieces, so that the socket always has the next ones ready. Bounds the
-   * direct memory a slow reader holds to about this much.
+   * unwritable): 256 KiB, so one blob piece ({@link BlobBody#PIECE_BYTES}, 1 MiB) already pauses
+   * it, and a slow reader holds about one piece of direct memory. The kernel's socket buffer keeps
+   * the socket busy while the next piece is read.
    */
-  static final int WRITE_HIGH_WATER_BYTES = 4 * BlobRoutes.CHUNK_BYTES;
+  static final int WRITE_HIGH_WATER_BYTES = 256 * 1024;
 
   /** Queued bytes under which a paused blob stream resumes. */
-  static final int WRITE_LOW_WATER_BYTES = 2 * BlobRoutes.CHUNK_BYTES;
+  static final int WRITE_LOW_WATER_BYTES = 128 * 1024;
 
   private final Services services;
   private final EventLoopGroup group;
