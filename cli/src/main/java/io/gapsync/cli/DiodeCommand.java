@@ -26,33 +26,8 @@ final class DiodeCommand implements Runnable {
         spec.commandLine(), "Missing command: choose one of the commands below");
   }
 
-  /**
-   * Parses {@code HOST:PORT} ({@code [v6]:PORT} for IPv6) for an option.
-   *
-   * @throws ParameterException naming the option and an example
-   */
+  /** Parses {@code HOST:PORT} for an option of a diode command. */
   static InetSocketAddress parseAddress(CommandSpec spec, String option, String value) {
-    int colon = value.lastIndexOf(':');
-    String host = colon > 0 ? value.substring(0, colon) : "";
-    String port = colon >= 0 ? value.substring(colon + 1) : "";
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int p;
-    try {
-      p = Integer.parseInt(port);
-    } catch (NumberFormatException e) {
-      p = -1;
-    }
-    if (host.isEmpty() || p < 0 || p > 65535) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid value for option '"
-              + option
-              + "': '"
-              + value
-              + "' is not HOST:PORT (e.g. 10.0.0.2:7700)");
-    }
-    return new InetSocketAddress(host, p);
+    return HostPort.parse(spec, option, value, "10.0.0.2:7700");
   }
 }

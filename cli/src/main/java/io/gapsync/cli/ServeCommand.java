@@ -148,7 +148,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException, IOException {
-    InetSocketAddress bind = parseListen(listen);
+    InetSocketAddress bind = HostPort.parse(spec, "--listen", listen, "127.0.0.1:5000");
     SpoolSetup spoolSetup = spoolSetup();
     RegistryConfig config =
         limits.apply(RegistryConfig.defaults().withListen(bind).withReadOnly(readOnly));
@@ -284,29 +284,5 @@ final class ServeCommand implements Callable<Integer> {
     out.println("Receiving diode transfers on udp://" + diodeAddress + " into " + spool + ".");
     out.flush();
     return receiver;
-  }
-
-  /** Parses {@code HOST:PORT} ({@code [v6]:PORT} for IPv6). */
-  InetSocketAddress parseListen(String value) {
-    int colon = value.lastIndexOf(':');
-    String host = colon > 0 ? value.substring(0, colon) : "";
-    String port = colon >= 0 ? value.substring(colon + 1) : "";
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int p;
-    try {
-      p = Integer.parseInt(port);
-    } catch (NumberFormatException e) {
-      p = -1;
-    }
-    if (host.isEmpty() || p < 0 || p > 65535) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid value for option '--listen': '"
-              + value
-              + "' is not HOST:PORT (e.g. 127.0.0.1:5000)");
-    }
-    return new InetSocketAddress(host, p);
   }
 }
