@@ -33,8 +33,9 @@ public record FsckReport(
    * One thing that is wrong.
    *
    * @param kind a stable kind: {@code blob-digest}, {@code blob-chunks}, {@code blob-record},
-   *     {@code manifest-digest}, {@code manifest-invalid}, {@code manifest-reference}, {@code
-   *     tag-target}, {@code index-entry}
+   *     {@code blob-file} (a blob's file is missing or of the wrong size), {@code blob-file-orphan}
+   *     (a file no record names: harmless, gc removes it), {@code manifest-digest}, {@code
+   *     manifest-invalid}, {@code manifest-reference}, {@code tag-target}, {@code index-entry}
    * @param subject the object: a digest or {@code repo:tag}
    * @param detail what is wrong and what to do
    */
