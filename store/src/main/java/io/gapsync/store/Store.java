@@ -23,7 +23,8 @@ import org.rocksdb.RocksDBException;
 /**
  * The content-addressed gapsync store: blobs, manifests (exact bytes), tags, the reverse index
  * (content to the manifests that reference it) and the referrers index (subject to referrers), kept
- * in one RocksDB database.
+ * in one RocksDB database; blobs of at least {@link StoreOptions#fileThresholdBytes()} keep their
+ * bytes in immutable files under {@code blobs/} in the store folder, which RocksDB indexes.
  *
  * <p>Thread-safe. Writes of content are idempotent and atomic: a blob or manifest becomes visible
  * in one RocksDB write batch once verified, and storing what is already present succeeds. {@link
