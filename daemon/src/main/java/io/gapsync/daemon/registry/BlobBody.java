@@ -21,9 +21,9 @@ import java.util.Optional;
 /**
  * A blob's body. {@link #send} picks how: a blob the store keeps in a file ({@code
  * Store.openBlobFile}, blobs of 256 KiB and more by default) goes as a {@code DefaultFileRegion}:
- * the kernel copies it from the page cache to the socket (sendfile), no copy in user space, as the
- * distribution registry does; under TLS, where bytes must pass through the engine, as a {@code
- * ChunkedNioFile} of {@link #PIECE_BYTES} pieces. A Range GET sends the range as the region.
+ * the kernel copies it from the page cache to the socket (sendfile), no copy in user space; under
+ * TLS, where bytes must pass through the engine, as a {@code ChunkedNioFile} of {@link
+ * #PIECE_BYTES} pieces. A Range GET sends the range as the region.
  *
  * <p>A blob in chunk rows (small blobs, stores written before blob files) is this {@code
  * ChunkedInput} for the pipeline's {@code ChunkedWriteHandler}: each piece is one store chunk (1
