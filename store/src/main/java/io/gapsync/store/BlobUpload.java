@@ -132,7 +132,7 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
               it.isValid() && expected < chunkIndex;
               it.next(), expected++) {
             if (Keys.chunkIndexOf(it.key()) != expected
-                || !java.util.Arrays.equals(Keys.contentIdOf(it.key()), contentId)) {
+                || !Arrays.equals(Keys.contentIdOf(it.key()), contentId)) {
               throw new StoreException(
                   StoreException.Code.CORRUPT,
                   "Tried to move chunk "
@@ -141,6 +141,14 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
                       + " missing: the store is damaged, run gapsync fsck");
             }
             writeFully(ByteBuffer.wrap(it.value()));
+          }
+          if (expected != chunkIndex) {
+            throw new StoreException(
+                StoreException.Code.CORRUPT,
+                "Tried to move chunk "
+                    + expected
+                    + " of a blob upload to its file but it is missing: the store is damaged,"
+                    + " run gapsync fsck");
           }
         }
         db.db.deleteRange(
@@ -221,6 +229,11 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
       try (FileChannel f = file) {
         if (sync) {
           f.force(true);
+        }
+        if (f.size() != size) {
+          // Hashed bytes that did not reach the file (a write that failed unnoticed).
+          throw new IOException(
+              "the file has " + f.size() + " bytes where " + size + " were written");
         }
       } catch (IOException e) {
         discard();
