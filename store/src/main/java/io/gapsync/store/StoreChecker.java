@@ -27,6 +27,7 @@ final class StoreChecker {
   private final ManifestIndex manifests;
   private final BiConsumer<Long, Long> progress;
   private final List<FsckReport.Problem> problems = new ArrayList<>();
+  private final List<FsckReport.Problem> orphans = new ArrayList<>();
 
   StoreChecker(Store store, Db db, ManifestIndex manifests, BiConsumer<Long, Long> progress) {
     this.store = store;
@@ -42,7 +43,7 @@ final class StoreChecker {
     long tags = checkTags();
     checkIndex(db.refs, "index-entry", "references");
     checkIndex(db.referrers, "index-entry", "refers to");
-    return new FsckReport(blobs[0], blobs[1], manifests, tags, problems);
+    return new FsckReport(blobs[0], blobs[1], manifests, tags, problems, orphans);
   }
 
   private void problem(String kind, String subject, String detail) {
@@ -115,27 +116,29 @@ final class StoreChecker {
         (d, path) -> {
           if (d == null) {
             problem(
-                "blob-file-orphan",
+                "blob-file-unknown",
                 path.toString(),
                 "is not named by a digest: gapsync did not write it; move it out of the store");
           } else if (!store.blobRecord(d).map(Keys.BlobRecord::inFile).orElse(false)) {
-            problem(
-                "blob-file-orphan",
-                d.toString(),
-                "file "
-                    + path
-                    + " has no blob record (a crash before its record was written):"
-                    + " harmless, gapsync gc removes it");
+            orphans.add(
+                new FsckReport.Problem(
+                    "blob-file-orphan",
+                    d.toString(),
+                    "file "
+                        + path
+                        + " has no blob record (a crash before its record was written):"
+                        + " harmless, gapsync gc removes it"));
           }
         });
     if (!store.readOnly()) {
       for (String name : store.blobs().staleTemps()) {
-        problem(
-            "blob-file-orphan",
-            name,
-            "temporary file "
-                + files.tempPath(name)
-                + " belongs to no upload in progress: harmless, gapsync gc removes it");
+        orphans.add(
+            new FsckReport.Problem(
+                "blob-file-orphan",
+                name,
+                "temporary file "
+                    + files.tempPath(name)
+                    + " belongs to no upload in progress: harmless, gapsync gc removes it"));
       }
     }
   }

@@ -223,7 +223,7 @@ class StoreBlobFileTest {
   }
 
   @Test
-  void crashBetweenRenameAndRecordLeavesAnInvisibleOrphanThatFsckReportsAndGcRemoves()
+  void crashBetweenRenameAndRecordLeavesAnInvisibleOrphanThatFsckListsAndGcRemoves()
       throws IOException {
     open(THRESHOLD);
     // What a crash after the rename and before the record commit leaves: the file alone.
@@ -237,7 +237,9 @@ class StoreBlobFileTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("does not hold it");
     FsckReport report = store.fsck();
-    assertThat(report.problems())
+    // Garbage, not damage: listed, and the store is sound (a kill must leave a sound store).
+    assertThat(report.ok()).isTrue();
+    assertThat(report.orphans())
         .singleElement()
         .satisfies(
             p -> {
@@ -250,7 +252,27 @@ class StoreBlobFileTest {
 
     assertThat(gc.orphanContentRemoved()).isEqualTo(1);
     assertThat(Files.exists(fileOf(d))).isFalse();
-    assertThat(store.fsck().ok()).isTrue();
+    assertThat(store.fsck().orphans()).isEmpty();
+  }
+
+  @Test
+  void fileInTheBlobFoldersNotNamedByADigestIsAProblemThatGcLeaves() throws IOException {
+    open(THRESHOLD);
+    Path stray = tmp.resolve("blobs/sha256/ab/notes.txt");
+    Files.createDirectories(stray.getParent());
+    Files.write(stray, new byte[] {1});
+
+    FsckReport r = store.fsck();
+    store.gc();
+
+    assertThat(r.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.kind()).isEqualTo("blob-file-unknown");
+              assertThat(p.subject()).isEqualTo(stray.toString());
+            });
+    assertThat(Files.exists(stray)).isTrue();
   }
 
   @Test
@@ -269,7 +291,7 @@ class StoreBlobFileTest {
   }
 
   @Test
-  void staleTemporaryFilesAreReportedRemovedByGcAndAtOpen() throws IOException {
+  void staleTemporaryFilesAreListedRemovedByGcAndAtOpen() throws IOException {
     open(THRESHOLD);
     Path stale = tmp.resolve("blobs").resolve("tmp").resolve("00112233445566778899aabbccddeeff");
     Files.write(stale, new byte[] {1});
@@ -278,7 +300,9 @@ class StoreBlobFileTest {
       inProgress.write(Fixtures.random(12, 4 * CHUNK));
       assertThat(tempFiles()).isEqualTo(2);
 
-      assertThat(store.fsck().problems())
+      FsckReport report = store.fsck();
+      assertThat(report.ok()).isTrue();
+      assertThat(report.orphans())
           .singleElement()
           .satisfies(p -> assertThat(p.detail()).contains(stale.toString()));
       assertThat(store.gc().orphanContentRemoved()).isEqualTo(1);
