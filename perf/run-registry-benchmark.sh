@@ -8,7 +8,9 @@
 # 1. push (after a 1 MiB warm-up push into each, the image's files in the page cache):
 #    `skopeo copy oci:LAYOUT docker://127.0.0.1:PORT/bench/img:1` of an image of N layers
 #    (default 4) of MB MiB (default 128) of random bytes, into each empty registry.
-# 2. blob GET: the largest layer fetched `hey -n 48 -c 4` (4 concurrent clients): MB/s.
+# 2. blob GET: the largest layer fetched `hey -n 48 -c 4` (4 concurrent clients): MB/s; then the
+#    server's CPU (utime+stime of its process, /proc/PID/stat) for 8 concurrent `curl`s of it,
+#    which depends much less on the machine's load than the throughput does.
 # 3. manifest GET: `wrk -t 2 -c 32 -d S` (default 10 s) on /v2/bench/img/manifests/1 with the
 #    OCI manifest Accept header: requests per second (after a 2 s warm-up run).
 # Then the peak RSS (VmHWM) of both servers. gapsync runs as `bin/gapsync serve` with
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
     --layers) layers="$2"; shift 2 ;;
     --layer-mb) layer_mb="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run-registry-benchmark.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -119,7 +121,8 @@ load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # ------------------------------------------------------------------ measuring
 
 now() { date +%s.%N; }
-declare -A push_s blob_mbs man_rps rss_mib
+declare -A push_s blob_mbs blob_cpu man_rps rss_mib
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 # Same start for both: the image's files in the page cache, and one small push into each (the
 # JVM's first requests run interpreted code; distribution's first ones create its folders).
@@ -158,6 +161,15 @@ for side in gapsync distribution; do
   [ "$codes" = 48 ] || die "$side answered $codes of 48 blob GETs with 200:\n$out"
   blob_mbs[$side]=$(echo "$rps * $big_size / 1048576" | bc -l)
 
+  log "$side: server CPU for 8 concurrent curl GETs of the same blob"
+  spid=$gpid; [ "$side" = distribution ] && spid=$dpid
+  c0="$(cpu_s "$spid")"
+  cpids=()
+  for _ in 1 2 3 4 5 6 7 8; do curl -fso /dev/null "$url" & cpids+=($!); done
+  for p in "${cpids[@]}"; do wait "$p" || die "$side: a curl GET of the blob failed"; done
+  c1="$(cpu_s "$spid")"
+  blob_cpu[$side]=$(echo "$c1 - $c0" | bc -l)
+
   log "$side: manifest GET, wrk -t 2 -c 32 -d ${seconds}s"
   wrk -t 2 -c 32 -d 2s -H "$accept" "http://127.0.0.1:$port$manifest_path" > /dev/null # warm-up
   out="$(wrk -t 2 -c 32 -d "${seconds}s" -H "$accept" "http://127.0.0.1:$port$manifest_path")"
@@ -184,6 +196,8 @@ ratio() { echo "scale=2; $1 / $2" | bc -l; }
     "${push_s[gapsync]}" "${push_s[distribution]}" "$(ratio "${push_s[gapsync]}" "${push_s[distribution]}")"
   printf '| blob GET, hey -c 4 (MiB/s) | %.0f | %.0f | %s |\n' \
     "${blob_mbs[gapsync]}" "${blob_mbs[distribution]}" "$(ratio "${blob_mbs[gapsync]}" "${blob_mbs[distribution]}")"
+  printf '| server CPU for 8 concurrent blob GETs, curl (s, lower is better) | %.2f | %.2f | %s |\n' \
+    "${blob_cpu[gapsync]}" "${blob_cpu[distribution]}" "$(ratio "${blob_cpu[gapsync]}" "${blob_cpu[distribution]}")"
   printf '| manifest GET, wrk -c 32 (req/s) | %.0f | %.0f | %s |\n' \
     "${man_rps[gapsync]}" "${man_rps[distribution]}" "$(ratio "${man_rps[gapsync]}" "${man_rps[distribution]}")"
   printf '| peak RSS, VmHWM (MiB) | %s | %s | %s |\n' \

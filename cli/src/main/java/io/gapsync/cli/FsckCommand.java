@@ -46,6 +46,9 @@ final class FsckCommand implements Callable<Integer> {
       for (FsckReport.Problem p : r.problems()) {
         out.println(p.kind() + " " + p.subject() + ": " + p.detail());
       }
+      for (FsckReport.Problem p : r.orphans()) {
+        out.println("note: " + p.kind() + " " + p.subject() + ": " + p.detail());
+      }
       out.println(
           (r.ok() ? "OK: " : r.problems().size() + " problems: ")
               + r.blobsChecked()
@@ -55,7 +58,12 @@ final class FsckCommand implements Callable<Integer> {
               + r.manifestsChecked()
               + " manifests, "
               + r.tagsChecked()
-              + " tags checked.");
+              + " tags checked."
+              + (r.orphans().isEmpty()
+                  ? ""
+                  : " "
+                      + r.orphans().size()
+                      + " orphan blob files (harmless: gapsync gc removes them)."));
     }
     return r.ok() ? 0 : 1;
   }

@@ -39,12 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The archive ({@link LargeArchive}: about 25 MB, 16 blobs, five tags) is exported once. One
  * uninterrupted import in a child JVM is watched first: when content starts to reach the store's
- * write-ahead log, when all the blob bytes are there, and when the process ends. The kill points
- * follow from that, so they fit the machine's speed: a few before content arrives (JVM start-up,
- * store open, signature checks), most while the blobs stream in (when the log reaches a random byte
- * count, which takes the JVM's start-up jitter of hundreds of milliseconds out of the aim), and a
- * few between the last blob and the exit (manifests, commit, close). Each child JVM costs about a
- * second on two cores; the 25 child runs take about 35 seconds in all, so the test runs by default.
+ * write-ahead log and blob files, when all the blob bytes are there, and when the process ends. The
+ * kill points follow from that, so they fit the machine's speed: a few before content arrives (JVM
+ * start-up, store open, signature checks), most while the blobs stream in (when the log reaches a
+ * random byte count, which takes the JVM's start-up jitter of hundreds of milliseconds out of the
+ * aim), and a few between the last blob and the exit (manifests, commit, close). Each child JVM
+ * costs about a second on two cores; the 25 child runs take about 35 seconds in all, so the test
+ * runs by default.
  *
  * <p>A failure names the seed, the kill's index and its kill point, and shows what the child
  * printed.
@@ -323,7 +324,11 @@ class ArchiveKillTest {
     return tmp.resolve(store.getFileName() + ".txt");
   }
 
-  /** The size of the largest RocksDB write-ahead log file ({@code NNNNNN.log}) in a store. */
+  /**
+   * How much content reached a store: the size of the largest RocksDB write-ahead log file ({@code
+   * NNNNNN.log}: small blobs, in chunks) plus the blob files, temporary or published, under {@code
+   * blobs/} (blobs of 256 KiB and more; docs/FORMAT.md, "Blob files").
+   */
   private static long largestLog(Path store) throws IOException {
     long max = 0;
     try (Stream<Path> files = Files.list(store)) {
@@ -335,7 +340,31 @@ class ArchiveKillTest {
         }
       }
     }
-    return max;
+    return max + blobFileBytes(store.resolve("blobs"));
+  }
+
+  /** The bytes of the regular files under a folder; files that vanish meanwhile count nothing. */
+  private static long blobFileBytes(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return 0;
+    }
+    long total = 0;
+    List<Path> found;
+    try (Stream<Path> files = Files.walk(folder)) {
+      found = files.toList();
+    } catch (UncheckedIOException e) {
+      return 0; // a temporary file renamed or deleted while walking: look again next poll
+    }
+    for (Path f : found) {
+      try {
+        if (Files.isRegularFile(f)) {
+          total += Files.size(f);
+        }
+      } catch (NoSuchFileException e) {
+        // renamed into place or discarded meanwhile
+      }
+    }
+    return total;
   }
 
   /**

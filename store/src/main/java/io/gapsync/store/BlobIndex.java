@@ -25,11 +25,18 @@ import org.rocksdb.WriteBatch;
 final class BlobIndex {
 
   private final Db db;
+  private final BlobFiles files;
   private final Object commitLock = new Object();
   private final Set<String> activeUploads = ConcurrentHashMap.newKeySet();
 
-  BlobIndex(Db db) {
+  BlobIndex(Db db, BlobFiles files) {
     this.db = db;
+    this.files = files;
+  }
+
+  /** The blob files. */
+  BlobFiles files() {
+    return files;
   }
 
   Optional<Keys.BlobRecord> record(Digest digest) {
@@ -51,27 +58,34 @@ final class BlobIndex {
   }
 
   /**
-   * Publishes a verified upload, or drops its chunks if the blob is already held. Thread-safe: one
-   * publisher at a time, so the presence check and the write cannot interleave.
+   * Publishes a verified upload, or drops its chunks (or file) if the blob is already held. A file
+   * is renamed into place (durably) before the record is committed. Thread-safe: one publisher at a
+   * time, so the presence check and the write cannot interleave.
+   *
+   * @param contentId the upload's content id (its chunks' prefix, its temporary file's name)
    */
-  PutResult publish(Digest digest, Keys.BlobRecord record, IngestLease lease) {
+  PutResult publish(Digest digest, Keys.BlobRecord record, byte[] contentId, IngestLease lease) {
     synchronized (commitLock) {
       if (lease != null) {
         lease.pin(digest);
       }
       Optional<Keys.BlobRecord> existing = record(digest);
       if (existing.isPresent()) {
-        discard(record.contentId());
+        discard(contentId);
         return new PutResult(digest, existing.get().size(), false);
+      }
+      if (record.inFile()) {
+        files.publish(files.tempPath(contentId), digest);
       }
       try (WriteBatch batch = new WriteBatch()) {
         batch.put(db.blobs, Keys.digest(digest), record.encode());
-        batch.delete(db.uploads, record.contentId());
+        batch.delete(db.uploads, contentId);
         db.db.write(db.commitWrite, batch);
       } catch (RocksDBException e) {
+        // The file, if any, stays as an orphan: gc removes it.
         throw Db.io("publish blob " + digest, e);
       }
-      activeUploads.remove(hex(record.contentId()));
+      activeUploads.remove(hex(contentId));
       return new PutResult(digest, record.size(), true);
     }
   }
@@ -82,11 +96,12 @@ final class BlobIndex {
   }
 
   /**
-   * Deletes an unpublished upload's chunks and record. Thread-safe without the commit lock: it
-   * touches only that content id, which no blob record names.
+   * Deletes an unpublished upload's chunks, temporary file and record. Thread-safe without the
+   * commit lock: it touches only that content id, which no blob record names.
    */
   void discard(byte[] contentId) {
     try (WriteBatch batch = new WriteBatch()) {
+      files.deleteTemp(contentId);
       batch.deleteRange(db.chunks, Keys.chunk(contentId, 0), Keys.chunkEnd(contentId));
       batch.delete(db.uploads, contentId);
       db.db.write(db.bulkWrite, batch);
@@ -102,7 +117,10 @@ final class BlobIndex {
     return activeUploads.contains(hex(contentId));
   }
 
-  /** Discards the uploads a crash cut short: at open, every recorded upload is one. */
+  /**
+   * Discards the uploads a crash cut short: at open, every recorded upload is one, and so is every
+   * temporary file.
+   */
   void discardStaleUploads() {
     List<byte[]> stale = new ArrayList<>();
     try (RocksIterator it = db.db.newIterator(db.uploads)) {
@@ -111,6 +129,29 @@ final class BlobIndex {
       }
     }
     stale.forEach(this::discard);
+    discardStaleTemps();
+  }
+
+  /**
+   * Deletes the temporary files no upload of this process owns (this process holds the store
+   * read-write, so nobody else writes there); an upload registers before it creates its file.
+   *
+   * @return how many were deleted
+   */
+  long discardStaleTemps() {
+    long n = 0;
+    for (String id : files.temps()) {
+      if (!activeUploads.contains(id)) {
+        files.deleteTemp(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Returns the temporary files no upload of this process owns (for fsck). */
+  List<String> staleTemps() {
+    return files.temps().stream().filter(id -> !activeUploads.contains(id)).toList();
   }
 
   /**

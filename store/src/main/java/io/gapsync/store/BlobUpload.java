@@ -2,17 +2,28 @@ package io.gapsync.store;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.DigestAlgorithm;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Objects;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 
 /**
  * A blob being written: an {@link OutputStream} that hashes, counts and stores what it is given in
  * chunks under a fresh content id. Nothing is visible until {@link #commit} verifies the digest and
  * publishes the blob record in one atomic write (STYLE rules 4 and 5).
+ *
+ * <p>Once the bytes written reach {@link StoreOptions#fileThresholdBytes()}, the upload moves to a
+ * temporary file ({@code blobs/tmp/<content id>}, {@link BlobFiles}): the chunks written so far are
+ * copied into it and dropped, and the rest goes to the file. Commit then forces the file (if {@link
+ * StoreOptions#syncWrites()}), verifies digest and size, renames the file into place, forces the
+ * folder, and only then commits the record: a crash before the record leaves an orphan file that
+ * nobody sees (gc removes it).
  *
  * <p>Memory: one chunk buffer ({@link StoreOptions#chunkSizeBytes()}), whatever the blob size.
  *
@@ -29,16 +40,25 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
   private final byte[] contentId = new byte[Keys.CONTENT_ID_LENGTH];
   private final byte[] buffer;
   private final MessageDigest sha256 = DigestAlgorithm.SHA256.newMessageDigest();
+  private final BlobFiles files;
+  private final long fileThreshold;
+  private final boolean sync;
   private int buffered;
   private long chunkIndex;
   private long size;
   private volatile boolean finished;
 
+  /** The temporary file once the upload reached the file threshold, else null. */
+  private FileChannel file;
+
   /** Starts an upload; the caller holds the database's lifecycle lock. */
-  BlobUpload(Store store, Db db, int chunkSize) {
+  BlobUpload(Store store, Db db, BlobFiles files, StoreOptions options) {
     this.store = store;
     this.db = db;
-    this.buffer = new byte[chunkSize];
+    this.files = files;
+    this.buffer = new byte[options.chunkSizeBytes()];
+    this.fileThreshold = options.fileThresholdBytes();
+    this.sync = options.syncWrites();
     RANDOM.nextBytes(contentId);
     // Record the upload before any chunk, so that a crash leaves a trace the next open cleans.
     try {
@@ -81,21 +101,84 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
     Objects.checkFromIndexSize(off, len, b.length);
     checkOpen();
     sha256.update(b, off, len);
-    size += len;
     while (len > 0) {
       int n = Math.min(len, buffer.length - buffered);
       System.arraycopy(b, off, buffer, buffered, n);
       buffered += n;
+      size += n;
       off += n;
       len -= n;
+      if (file == null && size >= fileThreshold) {
+        moveToFile();
+      }
       if (buffered == buffer.length) {
         flushChunk();
       }
     }
   }
 
+  /**
+   * Moves the upload to its temporary file: copies the chunks stored so far into it (only when the
+   * threshold is above the chunk size), then drops them.
+   */
+  private void moveToFile() {
+    db.enter("move a blob upload to its file");
+    try {
+      file = files.createTemp(contentId);
+      if (chunkIndex > 0) {
+        try (RocksIterator it = db.db.newIterator(db.chunks)) {
+          long expected = 0;
+          for (it.seek(Keys.chunk(contentId, 0));
+              it.isValid() && expected < chunkIndex;
+              it.next(), expected++) {
+            if (Keys.chunkIndexOf(it.key()) != expected
+                || !Arrays.equals(Keys.contentIdOf(it.key()), contentId)) {
+              throw new StoreException(
+                  StoreException.Code.CORRUPT,
+                  "Tried to move chunk "
+                      + expected
+                      + " of a blob upload to its file but it is"
+                      + " missing: the store is damaged, run gapsync fsck");
+            }
+            writeFully(ByteBuffer.wrap(it.value()));
+          }
+          if (expected != chunkIndex) {
+            throw new StoreException(
+                StoreException.Code.CORRUPT,
+                "Tried to move chunk "
+                    + expected
+                    + " of a blob upload to its file but it is missing: the store is damaged,"
+                    + " run gapsync fsck");
+          }
+        }
+        db.db.deleteRange(
+            db.chunks, db.bulkWrite, Keys.chunk(contentId, 0), Keys.chunkEnd(contentId));
+        chunkIndex = 0;
+      }
+    } catch (RocksDBException e) {
+      throw Db.io("move a blob upload to its file", e);
+    } finally {
+      db.exit();
+    }
+  }
+
+  private void writeFully(ByteBuffer src) {
+    try {
+      while (src.hasRemaining()) {
+        file.write(src);
+      }
+    } catch (IOException e) {
+      throw BlobFiles.io("write the temporary blob file " + files.tempPath(contentId), e);
+    }
+  }
+
   private void flushChunk() {
     if (buffered == 0) {
+      return;
+    }
+    if (file != null) {
+      writeFully(ByteBuffer.wrap(buffer, 0, buffered));
+      buffered = 0;
       return;
     }
     byte[] value = buffered == buffer.length ? buffer : Arrays.copyOf(buffer, buffered);
@@ -142,6 +225,21 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
     checkOpen();
     flushChunk();
     finished = true;
+    if (file != null) {
+      try (FileChannel f = file) {
+        if (sync) {
+          f.force(true);
+        }
+        if (f.size() != size) {
+          // Hashed bytes that did not reach the file (a write that failed unnoticed).
+          throw new IOException(
+              "the file has " + f.size() + " bytes where " + size + " were written");
+        }
+      } catch (IOException e) {
+        discard();
+        throw BlobFiles.io("write the temporary blob file " + files.tempPath(contentId), e);
+      }
+    }
     Digest actual = Digest.fromRaw(DigestAlgorithm.SHA256, sha256.digest());
     if (expected != null && expected.algorithm() != DigestAlgorithm.SHA256) {
       discard();
@@ -177,7 +275,11 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
               + ": the source is corrupt or was modified, fetch it again");
     }
     try {
-      return store.publishBlob(actual, new Keys.BlobRecord(size, buffer.length, contentId), lease);
+      Keys.BlobRecord record =
+          file != null
+              ? Keys.BlobRecord.inFile(size)
+              : new Keys.BlobRecord(size, buffer.length, contentId);
+      return store.publishBlob(actual, record, contentId, lease);
     } catch (RuntimeException e) {
       discard();
       throw e;
@@ -195,13 +297,25 @@ public final class BlobUpload extends OutputStream implements Db.Dependent {
     }
   }
 
-  /** Abandons the upload as the store closes; the next open discards its chunks. */
+  /** Abandons the upload as the store closes; the next open discards its chunks or file. */
   @Override
   public void release() {
     finished = true;
+    closeFile();
+  }
+
+  private void closeFile() {
+    if (file != null) {
+      try {
+        file.close();
+      } catch (IOException e) {
+        // The file is discarded next; nothing read from it.
+      }
+    }
   }
 
   private void discard() {
+    closeFile();
     db.untrack(this);
     if (db.tryEnter()) {
       try {

@@ -2,12 +2,9 @@ package io.gapsync.store;
 
 import io.gapsync.protocol.Digest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.util.Objects;
 import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
@@ -18,18 +15,18 @@ import org.rocksdb.Snapshot;
  * present and the total length matches the blob record; damage surfaces as a {@link StoreException}
  * with code CORRUPT.
  *
- * <p>{@link #open} reads the blob record and the chunks from one RocksDB snapshot, so a blob
- * published or collected concurrently is seen either whole or not at all.
+ * <p>{@link BlobStream#open} reads the blob record and the chunks from one RocksDB snapshot, so a
+ * blob published or collected concurrently is seen either whole or not at all.
  *
- * <p>It is also a {@link ReadableByteChannel}: {@link #read(ByteBuffer)} copies a whole chunk
- * straight from RocksDB into a direct buffer that has room for it ({@code RocksIterator.value(
- * ByteBuffer)}), one copy instead of two and no heap array (the registry's blob GET); other reads
- * go through the one array below.
+ * <p>It is also a {@link java.nio.channels.ReadableByteChannel}: {@link #read(ByteBuffer)} copies a
+ * whole chunk straight from RocksDB into a direct buffer that has room for it ({@code
+ * RocksIterator.value( ByteBuffer)}), one copy instead of two and no heap array (the registry's
+ * blob GET); other reads go through the one array below.
  *
  * <p>The caller closes it, which releases the iterator. Closing the store releases it too (reads
  * then fail with an IOException). Not thread-safe: one reader at a time.
  */
-final class ChunkInputStream extends InputStream implements ReadableByteChannel, Db.Dependent {
+final class ChunkInputStream extends BlobStream {
 
   private final Db db;
   private final Digest digest;
@@ -53,56 +50,6 @@ final class ChunkInputStream extends InputStream implements ReadableByteChannel,
   private long expectedIndex;
   private long remaining;
   private boolean released;
-
-  /**
-   * Opens a blob from one snapshot. The caller holds the database's lifecycle lock ({@link
-   * Db#enter}).
-   *
-   * @param db the database
-   * @param digest the blob
-   * @param offset the first byte to read, 0 to size
-   * @return the stream; the caller closes it
-   * @throws StoreException BLOB_UNKNOWN if absent, CORRUPT if the first chunk is damaged
-   * @throws IllegalArgumentException if the offset is outside the blob
-   */
-  static ChunkInputStream open(Db db, Digest digest, long offset) {
-    Snapshot snapshot = db.db.getSnapshot();
-    Keys.BlobRecord r;
-    try {
-      byte[] v;
-      try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
-        v = db.db.get(db.blobs, ro, Keys.digest(digest));
-      } catch (RocksDBException e) {
-        throw Db.io("look up blob " + digest, e);
-      }
-      if (v == null) {
-        throw new StoreException(
-            StoreException.Code.BLOB_UNKNOWN,
-            "Tried to read blob "
-                + digest
-                + " but failed because the store at "
-                + db.dir
-                + " does not hold it: add the image that uses it");
-      }
-      r = Keys.BlobRecord.decode(digest, v);
-      if (offset < 0 || offset > r.size()) {
-        throw new IllegalArgumentException(
-            "Tried to read blob "
-                + digest
-                + " from offset "
-                + offset
-                + " but failed because "
-                + "the blob has "
-                + r.size()
-                + " bytes: give an offset from 0 to the size");
-      }
-    } catch (RuntimeException e) {
-      db.db.releaseSnapshot(snapshot);
-      throw e;
-    }
-    // The stream owns the snapshot from here, and releases it even if it fails to open.
-    return new ChunkInputStream(db, digest, r, offset, snapshot);
-  }
 
   /**
    * Opens the stream over a record already read. The caller holds the database's lifecycle lock
@@ -197,11 +144,7 @@ final class ChunkInputStream extends InputStream implements ReadableByteChannel,
     return length;
   }
 
-  /**
-   * Limits the stream to the next {@code length} bytes (the end of an HTTP range).
-   *
-   * @param length the bytes still to read at most
-   */
+  @Override
   void limit(long length) {
     if (length < 0) {
       throw new IllegalArgumentException("length " + length + " is negative");

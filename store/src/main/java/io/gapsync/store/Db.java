@@ -45,8 +45,16 @@ final class Db implements AutoCloseable {
    */
   static final int READ_ONLY_OPEN_ATTEMPTS = 10;
 
-  /** The store format this code writes and reads. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * The store format this code writes: 2 adds blob files (docs/FORMAT.md, "Blob files"), which a
+   * format-1 binary would take for damaged records and never collect, so it must refuse the store.
+   */
+  static final int FORMAT_VERSION = 2;
+
+  /**
+   * The oldest store format this code reads; read-write opens migrate it ({@link Migration1To2}).
+   */
+  static final int FORMAT_VERSION_OLDEST = 1;
 
   static final byte[] META_FORMAT_VERSION = Keys.utf8("format-version");
   static final byte[] META_SITE_ID = Keys.utf8("site-id");
@@ -283,6 +291,12 @@ final class Db implements AutoCloseable {
       } catch (NumberFormatException e) {
         found = -1;
       }
+      if (found >= FORMAT_VERSION_OLDEST && found < FORMAT_VERSION) {
+        if (!readOnly) {
+          Migration1To2.apply(this);
+        }
+        return;
+      }
       if (found != FORMAT_VERSION) {
         throw new StoreException(
             StoreException.Code.FORMAT_VERSION,
@@ -292,6 +306,9 @@ final class Db implements AutoCloseable {
                 + Keys.string(version)
                 + " and this gapsync reads version "
                 + FORMAT_VERSION
+                + " (and upgrades version "
+                + FORMAT_VERSION_OLDEST
+                + ")"
                 + ": "
                 + (found > FORMAT_VERSION
                     ? "upgrade gapsync"

@@ -26,6 +26,12 @@ import org.rocksdb.WriteBatch;
  * range delete only hides them; a blob file is freed once compaction has dropped every key that
  * points into it. The collector therefore compacts each chunk range it deleted, which costs little
  * (the chunk keys' SST files are small) and frees blob files holding only dead chunks.
+ *
+ * <p>Blobs kept in files ({@link BlobFiles}): the records go in the sweep's batch, the files are
+ * unlinked after it commits (a crash in between leaves orphans, removed by the next full gc). A GET
+ * that opened a file before keeps reading it after the unlink. A full gc also removes orphan files
+ * (no record names them: a crash between rename and record) and temporary files no upload in
+ * progress owns.
  */
 final class GarbageCollector {
 
@@ -39,6 +45,7 @@ final class GarbageCollector {
   private final Set<Digest> liveManifests = new HashSet<>();
   private final Set<Digest> liveBlobs = new HashSet<>();
   private final List<byte[]> deletedContent = new ArrayList<>();
+  private final List<Digest> deletedFiles = new ArrayList<>();
 
   /**
    * Creates a collection.
@@ -56,7 +63,8 @@ final class GarbageCollector {
     mark();
     long[] removedManifests = sweepManifests();
     long[] removedBlobs = sweepBlobs();
-    long orphans = candidates == null ? sweepOrphanChunks() : 0;
+    unlinkDeletedFiles();
+    long orphans = candidates == null ? sweepOrphanChunks() + sweepOrphanFiles() : 0;
     reclaimSpace();
     return new GcReport(
         removedManifests[0],
@@ -150,8 +158,12 @@ final class GarbageCollector {
         }
         Keys.BlobRecord r = Keys.BlobRecord.decode(d, it.value());
         batch.delete(db.blobs, it.key());
-        batch.deleteRange(db.chunks, Keys.chunk(r.contentId(), 0), Keys.chunkEnd(r.contentId()));
-        deletedContent.add(r.contentId());
+        if (r.inFile()) {
+          deletedFiles.add(d);
+        } else {
+          batch.deleteRange(db.chunks, Keys.chunk(r.contentId(), 0), Keys.chunkEnd(r.contentId()));
+          deletedContent.add(r.contentId());
+        }
         removed++;
         bytes += r.size();
       }
@@ -171,7 +183,10 @@ final class GarbageCollector {
     try (RocksIterator it = db.db.newIterator(db.blobs)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
         Digest d = Digest.parse(Keys.string(it.key()));
-        owned.add(BlobIndex.hex(Keys.BlobRecord.decode(d, it.value()).contentId()));
+        Keys.BlobRecord r = Keys.BlobRecord.decode(d, it.value());
+        if (!r.inFile()) {
+          owned.add(BlobIndex.hex(r.contentId()));
+        }
       }
     }
     long removed = 0;
@@ -194,6 +209,31 @@ final class GarbageCollector {
       throw Db.io("remove chunks of abandoned uploads", e);
     }
     return removed;
+  }
+
+  /** Unlinks the files of the blobs whose records the sweep deleted (committed already). */
+  private void unlinkDeletedFiles() {
+    for (Digest d : deletedFiles) {
+      store.blobs().files().delete(d);
+    }
+  }
+
+  /**
+   * Removes blob files no file record names (a crash between the rename and the record) and
+   * temporary files no upload in progress owns. Publishing holds the gc lock's shared side from the
+   * rename to the record, so no file in between is seen here.
+   */
+  private long sweepOrphanFiles() {
+    BlobFiles files = store.blobs().files();
+    List<Digest> orphans = new ArrayList<>();
+    files.forEach(
+        (d, path) -> {
+          if (d != null && !store.blobRecord(d).map(Keys.BlobRecord::inFile).orElse(false)) {
+            orphans.add(d);
+          }
+        });
+    orphans.forEach(files::delete);
+    return orphans.size() + store.blobs().discardStaleTemps();
   }
 
   /** Compacts the deleted chunk ranges so RocksDB can free the blob files behind them. */

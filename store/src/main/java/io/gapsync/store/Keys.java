@@ -17,8 +17,11 @@ final class Keys {
   /** Length of a content id, the random name a blob's chunks are stored under. */
   static final int CONTENT_ID_LENGTH = 16;
 
-  /** Version byte that starts every blob record value. */
+  /** Version byte that starts the record of a blob kept in chunk rows. */
   static final byte BLOB_RECORD_VERSION = 1;
+
+  /** Version byte that starts the record of a blob kept in a file (store format 2). */
+  static final byte BLOB_FILE_RECORD_VERSION = 2;
 
   /** Version byte that starts every manifest record value. */
   static final byte MANIFEST_RECORD_VERSION = 1;
@@ -97,15 +100,30 @@ final class Keys {
   }
 
   /**
-   * A blob record: version, size, chunk size, content id.
+   * A blob record. Chunk rows: version 1, size, chunk size, content id. A file ({@code
+   * blobs/<algorithm>/<hex[0:2]>/<hex>}, see {@link BlobFiles}): version 2, size; then chunk size
+   * is 0 and content id null.
    *
    * @param size the blob size
-   * @param chunkSize the size of every chunk but the last
-   * @param contentId the chunk key prefix
+   * @param chunkSize the size of every chunk but the last, 0 for a file
+   * @param contentId the chunk key prefix, null for a file
    */
   record BlobRecord(long size, int chunkSize, byte[] contentId) {
 
+    /** The record of a blob kept in a file. */
+    static BlobRecord inFile(long size) {
+      return new BlobRecord(size, 0, null);
+    }
+
+    /** Returns true if the blob's bytes are a file rather than chunk rows. */
+    boolean inFile() {
+      return contentId == null;
+    }
+
     byte[] encode() {
+      if (inFile()) {
+        return ByteBuffer.allocate(1 + 8).put(BLOB_FILE_RECORD_VERSION).putLong(size).array();
+      }
       return ByteBuffer.allocate(1 + 8 + 4 + CONTENT_ID_LENGTH)
           .put(BLOB_RECORD_VERSION)
           .putLong(size)
@@ -119,6 +137,12 @@ final class Keys {
     }
 
     static BlobRecord decode(Digest digest, byte[] value) {
+      if (value.length == 1 + 8 && value[0] == BLOB_FILE_RECORD_VERSION) {
+        long size = ByteBuffer.wrap(value, 1, 8).getLong();
+        if (size >= 0) {
+          return inFile(size);
+        }
+      }
       if (value.length != 1 + 8 + 4 + CONTENT_ID_LENGTH || value[0] != BLOB_RECORD_VERSION) {
         throw new StoreException(
             StoreException.Code.CORRUPT,

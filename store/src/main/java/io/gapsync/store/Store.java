@@ -23,7 +23,8 @@ import org.rocksdb.RocksDBException;
 /**
  * The content-addressed gapsync store: blobs, manifests (exact bytes), tags, the reverse index
  * (content to the manifests that reference it) and the referrers index (subject to referrers), kept
- * in one RocksDB database.
+ * in one RocksDB database; blobs of at least {@link StoreOptions#fileThresholdBytes()} keep their
+ * bytes in immutable files under {@code blobs/} in the store folder, which RocksDB indexes.
  *
  * <p>Thread-safe. Writes of content are idempotent and atomic: a blob or manifest becomes visible
  * in one RocksDB write batch once verified, and storing what is already present succeeds. {@link
@@ -55,7 +56,7 @@ public final class Store implements AutoCloseable {
     this.options = options;
     this.db = db;
     this.locks = new StoreLocks(db);
-    this.blobs = new BlobIndex(db);
+    this.blobs = new BlobIndex(db, new BlobFiles(dir, options.syncWrites()));
     this.meta = new MetaIndex(db);
     this.manifests = new ManifestIndex(db, this);
     this.tags = new TagIndex(db, manifests);
@@ -96,6 +97,7 @@ public final class Store implements AutoCloseable {
         s.locks.guarded(
             "discard uploads cut short by a crash",
             () -> {
+              s.blobs.files().create();
               s.blobs.discardStaleUploads();
               return null;
             });
@@ -164,14 +166,16 @@ public final class Store implements AutoCloseable {
    * @throws IllegalArgumentException if the offset is outside the blob
    */
   public InputStream openBlob(Digest digest, long offset) {
-    return locks.guarded("read blob " + digest, () -> ChunkInputStream.open(db, digest, offset));
+    return locks.guarded(
+        "read blob " + digest, () -> BlobStream.open(db, blobs.files(), digest, offset));
   }
 
   /**
-   * Opens part of a blob as a channel, for serving it: a read into a direct buffer with room for a
-   * whole chunk ({@link StoreOptions#chunkSizeBytes()} when the blob was stored, 1 MiB by default)
-   * copies the chunk from RocksDB straight into the buffer, with no heap array in between; other
-   * reads copy through one array per channel.
+   * Opens part of a blob as a channel, for serving it. For a blob in chunk rows, a read into a
+   * direct buffer with room for a whole chunk ({@link StoreOptions#chunkSizeBytes()} when the blob
+   * was stored, 1 MiB by default) copies the chunk from RocksDB straight into the buffer, with no
+   * heap array in between; other reads copy through one array per channel. A blob kept in a file is
+   * read from the file (see also {@link #openBlobFile}).
    *
    * @param digest the blob
    * @param offset the first byte to read, 0 to size
@@ -189,10 +193,58 @@ public final class Store implements AutoCloseable {
               + digest
               + " but failed because the length is negative: give a length of 0 or more");
     }
-    ChunkInputStream in =
-        locks.guarded("read blob " + digest, () -> ChunkInputStream.open(db, digest, offset));
+    BlobStream in =
+        locks.guarded(
+            "read blob " + digest, () -> BlobStream.open(db, blobs.files(), digest, offset));
     in.limit(length);
     return in;
+  }
+
+  /**
+   * Opens part of a blob kept in a file, for zero-copy serving (sendfile): the file, open for
+   * reading, and the region of it to send. Blobs below {@link StoreOptions#fileThresholdBytes()}
+   * when they were stored (and every blob of a store written before files existed) are kept in
+   * chunk rows: then the result is empty, use {@link #openBlobChannel}.
+   *
+   * <p>The channel belongs to the caller, who closes it; closing the store does not. The file is
+   * immutable, and stays readable after a concurrent gc unlinks it. Its content is not re-hashed
+   * here ({@link #fsck()} does): like distribution, serving trusts the content-addressed file that
+   * was verified before it was published.
+   *
+   * @param digest the blob
+   * @param offset the first byte, 0 to size
+   * @param length the bytes wanted at most (the region ends after them, or at the blob's end)
+   * @return the region, or empty if the blob is held in chunk rows
+   * @throws StoreException BLOB_UNKNOWN if absent, CORRUPT if its file is missing or of the wrong
+   *     size
+   * @throws IllegalArgumentException if the offset is outside the blob or the length is negative
+   */
+  public Optional<BlobFileRegion> openBlobFile(Digest digest, long offset, long length) {
+    return locks.guarded(
+        "read blob " + digest,
+        () -> {
+          Keys.BlobRecord r = BlobStream.record(db, null, digest);
+          if (!r.inFile()) {
+            return Optional.empty();
+          }
+          if (offset < 0 || offset > r.size() || length < 0) {
+            throw new IllegalArgumentException(
+                "Tried to read "
+                    + length
+                    + " bytes of blob "
+                    + digest
+                    + " from offset "
+                    + offset
+                    + " but failed because the blob has "
+                    + r.size()
+                    + " bytes: give an offset from 0 to the size and a length of 0 or more");
+          }
+          return Optional.of(
+              new BlobFileRegion(
+                  FileBlobStream.openChecked(db, blobs.files(), digest, r),
+                  offset,
+                  Math.min(length, r.size() - offset)));
+        });
   }
 
   /**
@@ -205,7 +257,7 @@ public final class Store implements AutoCloseable {
   public BlobUpload beginUpload() {
     checkWritable("store a blob");
     return locks.guarded(
-        "start a blob upload", () -> new BlobUpload(this, db, options.chunkSizeBytes()));
+        "start a blob upload", () -> new BlobUpload(this, db, blobs.files(), options));
   }
 
   /**
@@ -270,8 +322,10 @@ public final class Store implements AutoCloseable {
   }
 
   /** Publishes a verified upload; called by {@link BlobUpload#commit}. */
-  PutResult publishBlob(Digest digest, Keys.BlobRecord record, IngestLease lease) {
-    return locks.gcShared("publish blob " + digest, () -> blobs.publish(digest, record, lease));
+  PutResult publishBlob(
+      Digest digest, Keys.BlobRecord record, byte[] contentId, IngestLease lease) {
+    return locks.gcShared(
+        "publish blob " + digest, () -> blobs.publish(digest, record, contentId, lease));
   }
 
   /** The blob records, chunks and uploads. */

@@ -13,11 +13,12 @@ import java.util.function.BiConsumer;
 import org.rocksdb.RocksIterator;
 
 /**
- * The store check behind {@code gapsync fsck}: re-hashes every blob from its chunks and every
- * manifest from its bytes, checks that every manifest's references are held, that every tag
- * resolves, and that the reverse and referrers indexes point at manifests that exist. Read-only;
- * reports every problem rather than stopping at the first. The caller ({@link Store#fsck}) holds
- * the database lifecycle lock and keeps gc from running.
+ * The store check behind {@code gapsync fsck}: re-hashes every blob from its chunks or its file
+ * (streamed) and every manifest from its bytes, reports blob files that are missing, of the wrong
+ * size or that no record names (orphans), checks that every manifest's references are held, that
+ * every tag resolves, and that the reverse and referrers indexes point at manifests that exist.
+ * Read-only; reports every problem rather than stopping at the first. The caller ({@link
+ * Store#fsck}) holds the database lifecycle lock and keeps gc from running.
  */
 final class StoreChecker {
 
@@ -26,6 +27,7 @@ final class StoreChecker {
   private final ManifestIndex manifests;
   private final BiConsumer<Long, Long> progress;
   private final List<FsckReport.Problem> problems = new ArrayList<>();
+  private final List<FsckReport.Problem> orphans = new ArrayList<>();
 
   StoreChecker(Store store, Db db, ManifestIndex manifests, BiConsumer<Long, Long> progress) {
     this.store = store;
@@ -41,7 +43,7 @@ final class StoreChecker {
     long tags = checkTags();
     checkIndex(db.refs, "index-entry", "references");
     checkIndex(db.referrers, "index-entry", "refers to");
-    return new FsckReport(blobs[0], blobs[1], manifests, tags, problems);
+    return new FsckReport(blobs[0], blobs[1], manifests, tags, problems, orphans);
   }
 
   private void problem(String kind, String subject, String detail) {
@@ -65,8 +67,13 @@ final class StoreChecker {
           continue;
         }
         count++;
+        String where = r.inFile() ? " (file " + store.blobs().files().path(d) + ")" : "";
         try (DigestingInputStream din =
-            new DigestingInputStream(new ChunkInputStream(db, d, r, 0, null), d.algorithm())) {
+            new DigestingInputStream(
+                r.inFile()
+                    ? FileBlobStream.open(db, store.blobs().files(), d, r, 0)
+                    : new ChunkInputStream(db, d, r, 0, null),
+                d.algorithm())) {
           while (din.read(buf, 0, buf.length) >= 0) {
             // hashing as we go
           }
@@ -75,22 +82,65 @@ final class StoreChecker {
             problem(
                 "blob-digest",
                 d.toString(),
-                "content hashes to "
+                "content"
+                    + where
+                    + " hashes to "
                     + din.digest()
                     + ": the blob is corrupt; remove the images "
                     + "that use it (gapsync inventory who-uses) and add them again");
           }
         } catch (StoreException e) {
-          problem("blob-chunks", d.toString(), e.getMessage());
+          problem(r.inFile() ? "blob-file" : "blob-chunks", d.toString(), e.getMessage());
         } catch (IOException e) {
-          problem("blob-chunks", d.toString(), "reading failed: " + e.getMessage());
+          problem(
+              r.inFile() ? "blob-file" : "blob-chunks",
+              d.toString(),
+              "reading" + where + " failed: " + e.getMessage());
         }
         if (progress != null) {
           progress.accept(bytes, totalBytes);
         }
       }
     }
+    checkOrphanFiles();
     return new long[] {count, bytes};
+  }
+
+  /**
+   * Reports blob files no record names (left by a crash between rename and record, or by a gc cut
+   * short) and, when this process holds the store read-write, temporary files no upload owns.
+   */
+  private void checkOrphanFiles() {
+    BlobFiles files = store.blobs().files();
+    files.forEach(
+        (d, path) -> {
+          if (d == null) {
+            problem(
+                "blob-file-unknown",
+                path.toString(),
+                "is not named by a digest: gapsync did not write it; move it out of the store");
+          } else if (!store.blobRecord(d).map(Keys.BlobRecord::inFile).orElse(false)) {
+            orphans.add(
+                new FsckReport.Problem(
+                    "blob-file-orphan",
+                    d.toString(),
+                    "file "
+                        + path
+                        + " has no blob record (a crash before its record was written):"
+                        + " harmless, gapsync gc removes it"));
+          }
+        });
+    if (!store.readOnly()) {
+      for (String name : store.blobs().staleTemps()) {
+        orphans.add(
+            new FsckReport.Problem(
+                "blob-file-orphan",
+                name,
+                "temporary file "
+                    + files.tempPath(name)
+                    + " belongs to no upload in progress: harmless, gapsync gc removes it"));
+      }
+    }
   }
 
   private long checkManifests() {

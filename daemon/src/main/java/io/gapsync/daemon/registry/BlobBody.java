@@ -1,16 +1,32 @@
 package io.gapsync.daemon.registry;
 
+import io.gapsync.protocol.Digest;
+import io.gapsync.store.BlobFileRegion;
+import io.gapsync.store.Store;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.stream.ChunkedInput;
+import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.Optional;
 
 /**
- * A blob's body for the pipeline's {@code ChunkedWriteHandler}: each piece is one store chunk (1
+ * A blob's body. {@link #send} picks how: a blob the store keeps in a file ({@code
+ * Store.openBlobFile}, blobs of 256 KiB and more by default) goes as a {@code DefaultFileRegion}:
+ * the kernel copies it from the page cache to the socket (sendfile), no copy in user space; under
+ * TLS, where bytes must pass through the engine, as a {@code ChunkedNioFile} of {@link
+ * #PIECE_BYTES} pieces. A Range GET sends the range as the region.
+ *
+ * <p>A blob in chunk rows (small blobs, stores written before blob files) is this {@code
+ * ChunkedInput} for the pipeline's {@code ChunkedWriteHandler}: each piece is one store chunk (1
  * MiB by default) read by RocksDB straight into a pooled direct buffer ({@code
  * Store.openBlobChannel}), which goes to the socket as it is. One copy in user space per byte
  * instead of three (RocksDB into a heap array, into a 64 KiB array, into a direct buffer).
@@ -45,6 +61,45 @@ final class BlobBody implements ChunkedInput<ByteBuf> {
     this.first = first;
     this.length = length;
     this.what = what;
+  }
+
+  /**
+   * Sends a blob's bytes {@code first} to {@code first + length - 1} after the head (whose headers
+   * the caller set, Content-Length included).
+   *
+   * @throws io.gapsync.store.StoreException BLOB_UNKNOWN if gc removed the blob since its size was
+   *     read, CORRUPT if its file is missing (nothing is sent then)
+   */
+  static void send(
+      Exchange ex, HttpResponse head, Store store, Digest digest, long first, long length) {
+    Optional<BlobFileRegion> file = store.openBlobFile(digest, first, length);
+    if (file.isPresent()) {
+      BlobFileRegion r = file.get();
+      if (!ex.encrypted()) {
+        ex.stream(head, new DefaultFileRegion(r.channel(), r.position(), r.count()));
+        return;
+      }
+      ChunkedNioFile pieces;
+      try {
+        pieces = new ChunkedNioFile(r.channel(), r.position(), r.count(), PIECE_BYTES);
+      } catch (IOException e) {
+        closeQuietly(r.channel());
+        throw new UncheckedIOException(
+            "Tried to send " + digest + " from its file but failed because " + e, e);
+      }
+      ex.stream(head, new HttpChunkedInput(pieces));
+      return;
+    }
+    ReadableByteChannel in = store.openBlobChannel(digest, first, length);
+    ex.stream(head, new HttpChunkedInput(new BlobBody(in, first, length, "blob " + digest)));
+  }
+
+  private static void closeQuietly(java.nio.channels.Channel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // Nothing was sent from it; the original failure is what matters.
+    }
   }
 
   @Override

@@ -2,11 +2,9 @@ package io.gapsync.daemon.registry;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.store.GcReport;
-import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 
 /**
@@ -23,10 +21,9 @@ import java.util.List;
  * writers meanwhile.
  *
  * <p>Blobs are global: any repository name serves any blob the store holds (the store is one
- * content-addressed space; repositories own tags, not content). The body streams from {@code
- * Store.openBlobChannel} through the pipeline's {@code ChunkedWriteHandler}, one store chunk at a
- * time read straight into a pooled direct buffer ({@link BlobBody}), so memory stays bounded
- * whatever the size.
+ * content-addressed space; repositories own tags, not content). {@link BlobBody} sends the body: a
+ * blob kept in a file with sendfile, one in chunk rows one store chunk at a time, so memory stays
+ * bounded whatever the size.
  */
 final class BlobRoutes {
 
@@ -84,8 +81,7 @@ final class BlobRoutes {
       ex.send(r);
       return;
     }
-    ReadableByteChannel in = services.store().openBlobChannel(digest, first, length);
-    ex.stream(head, new HttpChunkedInput(new BlobBody(in, first, length, "blob " + digest)));
+    BlobBody.send(ex, head, services.store(), digest, first, length);
   }
 
   /** Answers DELETE: removes the blob unless a manifest or a push in progress still uses it. */

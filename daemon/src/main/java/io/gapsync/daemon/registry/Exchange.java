@@ -3,6 +3,7 @@ package io.gapsync.daemon.registry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -14,6 +15,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -112,6 +115,34 @@ final class Exchange {
                 ctx.close();
               }
             });
+  }
+
+  /**
+   * Sends a body that is a region of a file (sendfile: the kernel copies it to the socket). The
+   * caller has set Content-Length and checked {@link #encrypted()} is false; the region is released
+   * (its file closed) when written or on failure.
+   */
+  void stream(HttpResponse head, FileRegion body) {
+    check();
+    answered = true;
+    head.headers().set(API_VERSION, "registry/2.0");
+    ctx.write(head);
+    ctx.write(body);
+    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+        .addListener(
+            f -> {
+              onAnswered.run();
+              if (!f.isSuccess()) {
+                ctx.close();
+              }
+            });
+  }
+
+  /**
+   * Returns true if the connection is TLS: then file regions cannot go to the socket as they are.
+   */
+  boolean encrypted() {
+    return ctx.pipeline().get(SslHandler.class) != null;
   }
 
   /**

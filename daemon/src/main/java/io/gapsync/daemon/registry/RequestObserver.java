@@ -3,6 +3,7 @@ package io.gapsync.daemon.registry;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -112,6 +113,11 @@ final class RequestObserver extends ChannelDuplexHandler {
       int n = c.content().readableBytes();
       p.out += n;
       metrics.sent(n);
+    }
+    if (msg instanceof FileRegion f && p.status != 0) {
+      // A blob sent with sendfile (BlobBody): counted like content, when written.
+      p.out += f.count();
+      metrics.sent(f.count());
     }
     if (msg instanceof LastHttpContent && p.status != 0) {
       pending.poll();

@@ -130,13 +130,24 @@ class ArchiveImportDamageTest {
             .isInstanceOfAny(ProtocolException.class, ArchiveRefusedException.class);
         assertThat(t.getMessage()).as(what).startsWith("Tried to");
         assertThat(Snapshot.of(store)).as(what).isEqualTo(before);
+        // The 2 MB layer is a blob file (docs/FORMAT.md, "Blob files"): none, temporary or
+        // published, is left behind either.
+        assertThat(blobFiles(site)).as(what).isEmpty();
       }
       // Nothing left behind blocks the good archive.
       ArchiveImporter.Result ok =
           new ArchiveImporter(store, trust, CLOCK.instant(), ProgressListener.NONE)
               .run(ArchiveFiles.locate(List.of(archive)).get(0));
       assertThat(ok.blobsAdded()).isEqualTo(3);
+      assertThat(blobFiles(site)).hasSize(1);
       assertThat(store.fsck().ok()).isTrue();
+    }
+  }
+
+  /** The regular files under a store's {@code blobs/} folder. */
+  private static List<Path> blobFiles(Path store) throws java.io.IOException {
+    try (var files = Files.walk(store.resolve("blobs"))) {
+      return files.filter(Files::isRegularFile).toList();
     }
   }
 

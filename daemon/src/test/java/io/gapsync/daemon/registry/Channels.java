@@ -4,6 +4,7 @@ import io.gapsync.store.Store;
 import io.gapsync.store.StoreOptions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -149,6 +150,17 @@ final class Channels implements AutoCloseable {
           byte[] copy = new byte[b.readableBytes()];
           b.getBytes(b.readerIndex(), copy);
           body.writeBytes(copy);
+        }
+        if (msg instanceof FileRegion f) {
+          // A blob sent with sendfile: copy the region as the socket would.
+          try {
+            var sink = java.nio.channels.Channels.newChannel(body);
+            while (f.transferred() < f.count()) {
+              f.transferTo(sink, f.transferred());
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
         }
         boolean last = msg instanceof LastHttpContent;
         if (msg != first) {
