@@ -470,6 +470,18 @@ public final class OutboxSender implements Closeable {
     }
   }
 
+  /**
+   * Adds an archive just sent to the newest ones repeated (until the next scan). Under the lock.
+   */
+  private void addRepeatable(OutboxArchive a) {
+    List<OutboxArchive> list = new ArrayList<>(repeatable);
+    list.removeIf(x -> x.name().equals(a.name()));
+    list.add(a);
+    list.sort(java.util.Comparator.comparing(OutboxArchive::name, OutboxArchive.ORDER));
+    int n = config.repeatLast();
+    repeatable = List.copyOf(list.subList(Math.max(0, list.size() - n), list.size()));
+  }
+
   /** The repeat after the last one, round the newest archives sent. Under the lock. */
   private OutboxArchive nextRepeatable() {
     int i = 0;
@@ -522,6 +534,7 @@ public final class OutboxSender implements Closeable {
           } catch (IOException e) {
             recordFailure = e.toString();
           }
+          addRepeatable(a);
         }
         passes += r.passes();
         datagramBytes += r.payloadBytes();
