@@ -184,6 +184,13 @@ final class DiodeSendCommand implements Callable<Integer> {
       out.flush();
     } finally {
       finished.countDown();
+      if (installShutdownHook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // The JVM is shutting down: the hook is running and waits for us.
+        }
+      }
     }
     OutboxSender.Status st = watching.sender().status();
     out.println(
