@@ -39,14 +39,15 @@ import picocli.CommandLine.Spec;
       "its --trust file and publishes a file only once its sha256 matches. No datagram is",
       "larger than the MTU minus 48 bytes, so nothing is IP-fragmented.",
       "",
-      "With --watch DIR it runs until SIGTERM or Ctrl-C and sends every archive that appears",
-      "in DIR (export --outbox DIR): *.gsa files and split archives (their volumes, then the",
-      "NAME.volumes.json index), once complete and unchanged for a second, in export order",
-      "(producer, then sequence); *.partial and hidden files are ignored. Each archive goes",
-      "out --passes times and is then recorded in DIR/.diode-sent, so a restart sends only",
-      "what was not finished; an archive cut off by a stop is sent again whole and the",
-      "receiver completes it from what it already has. A failed send is logged and retried",
-      "after a minute; removed archives are dropped. See docs/OPERATIONS.md."
+      "With --watch DIR it runs until SIGTERM or Ctrl-C and sends every archive",
+      "that appears in DIR (export --outbox DIR): *.gsa files and split archives",
+      "(their volumes, then NAME.volumes.json), once complete and unchanged for a",
+      "second, in export order (producer, then sequence); *.partial and hidden",
+      "files are ignored. Each archive goes out --passes times and is then",
+      "recorded in DIR/.diode-sent, so a restart sends only what was not finished;",
+      "an archive cut off by a stop is sent again whole and the receiver completes",
+      "it from what it already has. A failed send is logged and retried after a",
+      "minute; removed archives are dropped. See docs/OPERATIONS.md."
     })
 final class DiodeSendCommand implements Callable<Integer> {
 
@@ -71,11 +72,10 @@ final class DiodeSendCommand implements Callable<Integer> {
   @Option(
       names = "--watch",
       paramLabel = "DIR",
-      description = {
-        "Instead of FILE...: run until stopped and send every archive that appears in DIR (the",
-        "export outbox), in export order, each once: what was sent is recorded in",
-        "DIR/.diode-sent, so a restart sends only what was not finished."
-      })
+      description =
+          "Instead of FILE...: run until stopped and send every archive that appears in DIR"
+              + " (the export outbox), in export order, each once; what was sent is recorded in"
+              + " DIR/.diode-sent, so a restart sends only what was not finished.")
   Path watch;
 
   @Option(

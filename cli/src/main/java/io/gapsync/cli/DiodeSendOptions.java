@@ -35,7 +35,7 @@ final class DiodeSendOptions {
       paramLabel = "K:M",
       defaultValue = "200:20",
       description =
-          "Data and parity symbols per block (default: ${DEFAULT-VALUE}, 10 % overhead;"
+          "Data and parity symbols per block (default: ${DEFAULT-VALUE}, 10 %% overhead;"
               + " K + M <= 256).")
   String fec;
 

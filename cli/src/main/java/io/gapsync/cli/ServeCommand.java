@@ -67,11 +67,12 @@ import picocli.CommandLine.Spec;
       "With --diode-listen HOST:PORT (needs --spool and --trust) files sent with 'gapsync",
       "diode send' are received into the spool too, and imported like copied ones.",
       "",
-      "With --diode-send-to HOST:PORT --outbox DIR --diode-key KEY (the connected side) every",
-      "archive that export writes into DIR is sent over the diode, in export order, each",
-      "--passes times, and recorded in DIR/.diode-sent so a restart sends only what was not",
-      "finished (as 'diode send --watch'); --diode-repeat-last N sends the newest N again",
-      "while idle. /metrics counts archives, bytes, passes and the queue."
+      "With --diode-send-to HOST:PORT --outbox DIR --diode-key KEY (the connected",
+      "side) every archive export writes into DIR is sent over the diode, in",
+      "export order, each --passes times (--rate, --mtu, --fec, --interleave as",
+      "for 'diode send'), and recorded in DIR/.diode-sent, so a restart sends only",
+      "what was not finished; --diode-repeat-last N sends the newest N again while",
+      "idle. /metrics counts archives, bytes, passes and the queue."
     })
 final class ServeCommand implements Callable<Integer> {
 
