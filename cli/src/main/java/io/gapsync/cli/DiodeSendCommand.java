@@ -174,13 +174,33 @@ final class DiodeSendCommand implements Callable<Integer> {
     if (installShutdownHook) {
       Runtime.getRuntime().addShutdownHook(hook);
     }
-    try (OutboxSending running = OutboxSending.start(setup)) {
-      watching = running;
-      out.println(OutboxSending.describe(setup) + " Stop with Ctrl-C or SIGTERM.");
-      out.flush();
-      started.countDown();
-      stopRequested.await();
-      out.println("Stopping: the archive in flight is sent again at the next start.");
+    try {
+      try (OutboxSending running = OutboxSending.start(setup)) {
+        watching = running;
+        out.println(OutboxSending.describe(setup) + " Stop with Ctrl-C or SIGTERM.");
+        out.flush();
+        started.countDown();
+        stopRequested.await();
+        String inFlight = running.sender().status().inFlight();
+        out.println(
+            "Stopping"
+                + (inFlight == null
+                    ? "."
+                    : ": " + inFlight + " is in flight and is sent again at the next start."));
+        out.flush();
+      }
+      // Printed before the hook is released: the JVM exits as soon as it returns.
+      OutboxSender.Status st = watching.sender().status();
+      out.println(
+          "Stopped: "
+              + st.archivesSent()
+              + " archive(s) sent ("
+              + st.archiveBytes()
+              + " bytes), "
+              + st.repeats()
+              + " repeat(s), "
+              + st.failures()
+              + " failure(s).");
       out.flush();
     } finally {
       finished.countDown();
@@ -192,18 +212,6 @@ final class DiodeSendCommand implements Callable<Integer> {
         }
       }
     }
-    OutboxSender.Status st = watching.sender().status();
-    out.println(
-        "Stopped: "
-            + st.archivesSent()
-            + " archive(s) sent ("
-            + st.archiveBytes()
-            + " bytes), "
-            + st.repeats()
-            + " repeat(s), "
-            + st.failures()
-            + " failure(s).");
-    out.flush();
     return 0;
   }
 }
