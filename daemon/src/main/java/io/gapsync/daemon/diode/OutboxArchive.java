@@ -3,6 +3,8 @@ package io.gapsync.daemon.diode;
 import io.gapsync.protocol.ProtocolException;
 import io.gapsync.protocol.archive.ArchiveFiles;
 import io.gapsync.protocol.archive.VolumeIndex;
+import io.gapsync.protocol.diode.Announcement;
+import io.gapsync.protocol.diode.DiodeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -144,10 +146,17 @@ record OutboxArchive(
    * and the archive magic at the start of the first file. The signature is the site's to check: the
    * sender may not hold the producer's trust.
    *
-   * @return null if it looks like an archive, else why not (one clause, for a log line)
+   * @return null if it can be sent, else why not (one clause, for a log line)
    * @throws IOException if a file cannot be read
    */
   String check() throws IOException {
+    for (Path f : files) {
+      try {
+        Announcement.checkName(f.getFileName().toString());
+      } catch (DiodeException e) {
+        return e.getMessage();
+      }
+    }
     Path first = files.get(0);
     if (first.getFileName().toString().endsWith(VolumeIndex.SUFFIX)) {
       try {

@@ -507,7 +507,7 @@ public final class OutboxSender implements Closeable {
                 + a.name()
                 + " from the outbox "
                 + config.outbox()
-                + " over the diode but it is not an archive: "
+                + " over the diode but it cannot be sent: "
                 + why
                 + "; it stays unsent until it changes (keep only export's archives there)");
         return;
