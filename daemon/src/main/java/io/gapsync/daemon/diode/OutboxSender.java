@@ -3,18 +3,13 @@ package io.gapsync.daemon.diode;
 import io.gapsync.protocol.trust.SigningKey;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,9 +50,6 @@ public final class OutboxSender implements Closeable {
   /** Longest {@link #close()} waits for the threads (a send stops at its next datagram). */
   public static final Duration STOP_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
-  /** How long the watcher lets a burst of file-system events gather before it lists the outbox. */
-  static final Duration EVENT_GATHER = Duration.ofMillis(50);
-
   private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
 
   /**
@@ -96,16 +88,13 @@ public final class OutboxSender implements Closeable {
   /** A failed archive: left alone until its files change, or until {@code retryAt}. */
   private record Failure(String fingerprint, boolean permanent, long retryAt) {}
 
-  /** An archive seen complete, and since when (nanos) with this fingerprint. */
-  private record Pending(String fingerprint, long since) {}
-
   private final OutboxSenderConfig config;
   private final SigningKey key;
   private final PacketSink sink;
   private final String destination;
   private final Listener listener;
   private final SentLog log;
-  private final WatchService watch;
+  private final OutboxWatcher watch;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Thread watcher;
@@ -133,10 +122,6 @@ public final class OutboxSender implements Closeable {
   private volatile boolean sendingRepeat;
   private volatile boolean preempt;
 
-  // Watcher thread only.
-  private Map<String, Pending> pending = new HashMap<>();
-  private String lastListError;
-
   // Sender thread only: one sender (one epoch) for as long as sends succeed.
   private DiodeSender diode;
 
@@ -147,16 +132,16 @@ public final class OutboxSender implements Closeable {
       String destination,
       Listener listener,
       SentLog log,
-      WatchService watch) {
+      WatchService watchService) {
     this.config = config;
     this.key = key;
     this.sink = sink;
     this.destination = destination;
     this.listener = listener;
     this.log = log;
-    this.watch = watch;
+    this.watch = new OutboxWatcher(config, watchService, this::update);
     this.nextRepeat = System.nanoTime() + config.repeatEvery().toNanos();
-    this.watcher = new Thread(this::watchLoop, "gapsync-outbox-watch");
+    this.watcher = new Thread(watch, "gapsync-outbox-watch");
     this.sender = new Thread(this::sendLoop, "gapsync-outbox-send");
     watcher.setDaemon(true);
     sender.setDaemon(true);
@@ -182,26 +167,7 @@ public final class OutboxSender implements Closeable {
       throws IOException {
     Path outbox = java.nio.file.Files.createDirectories(config.outbox());
     SentLog log = SentLog.open(outbox);
-    WatchService watch = null;
-    try {
-      watch = outbox.getFileSystem().newWatchService();
-      outbox.register(
-          watch,
-          StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_MODIFY,
-          StandardWatchEventKinds.ENTRY_DELETE);
-    } catch (IOException | UnsupportedOperationException e) {
-      LOG.warn(
-          "Tried to watch the outbox {} for new archives but failed ({}): listing it every {} ms"
-              + " instead",
-          outbox,
-          e.toString(),
-          config.rescan().toMillis());
-      if (watch != null) {
-        watch.close();
-        watch = null;
-      }
-    }
+    WatchService watch = OutboxWatcher.open(outbox, config.rescan());
     OutboxSender s = new OutboxSender(config, key, sink, destination, listener, log, watch);
     s.watcher.start();
     s.sender.start();
@@ -272,10 +238,8 @@ public final class OutboxSender implements Closeable {
       lock.unlock();
     }
     // The watcher only lists folders and waits: interrupting it is safe (the sender's is not).
+    watch.stop();
     watcher.interrupt();
-    if (watch != null) {
-      watch.close();
-    }
     long deadline = System.nanoTime() + STOP_TIMEOUT_DEFAULT.toNanos();
     try {
       for (Thread t : List.of(watcher, sender)) {
@@ -289,100 +253,18 @@ public final class OutboxSender implements Closeable {
     }
   }
 
-  // ---------------------------------------------------------------- watcher
-
-  private void watchLoop() {
-    while (!stopping) {
-      long wait = config.rescan().toNanos();
-      try {
-        wait = scan();
-        lastListError = null;
-      } catch (IOException | RuntimeException e) {
-        String msg = e.toString();
-        if (!msg.equals(lastListError)) {
-          LOG.warn(
-              "Tried to list the outbox {} for archives to send but failed because: {}; trying"
-                  + " again every {} ms",
-              config.outbox(),
-              msg,
-              config.rescan().toMillis());
-          lastListError = msg;
-        }
-      }
-      try {
-        awaitChange(wait);
-      } catch (InterruptedException | ClosedWatchServiceException e) {
-        return;
-      }
-    }
-  }
-
-  /** Waits for a relevant file-system event, at most {@code nanos}. */
-  private void awaitChange(long nanos) throws InterruptedException {
-    if (watch == null) {
-      TimeUnit.NANOSECONDS.sleep(nanos);
-      return;
-    }
-    long deadline = System.nanoTime() + nanos;
-    while (true) {
-      long left = deadline - System.nanoTime();
-      WatchKey k = left <= 0 ? null : watch.poll(left, TimeUnit.NANOSECONDS);
-      if (k == null) {
-        return;
-      }
-      Thread.sleep(EVENT_GATHER.toMillis());
-      boolean relevant = false;
-      do {
-        for (WatchEvent<?> e : k.pollEvents()) {
-          relevant |= relevant(e);
-        }
-        k.reset();
-      } while ((k = watch.poll()) != null);
-      if (relevant) {
-        return;
-      }
-    }
-  }
-
-  /** Export's temporary files ({@code *.partial}) and hidden files change often and never count. */
-  private static boolean relevant(WatchEvent<?> e) {
-    if (!(e.context() instanceof Path p)) {
-      return true; // OVERFLOW: events were lost, list again
-    }
-    String name = p.getFileName().toString();
-    return !name.startsWith(".") && !name.endsWith(".partial");
-  }
+  // ---------------------------------------------------------------- queue
 
   /**
-   * Lists the outbox and rebuilds the queue.
+   * Rebuilds the queue from a listing (called by the {@link OutboxWatcher}).
    *
-   * @return nanoseconds until the next listing is due (an archive settles, a retry comes due)
+   * @param settled complete archives unchanged for the settle time, in export order
+   * @param present the names of every archive listed, complete or not
+   * @param now {@link System#nanoTime()} of the listing
+   * @return nanoseconds until a failed archive's retry comes due, or {@link Long#MAX_VALUE}
    */
-  private long scan() throws IOException {
-    long now = System.nanoTime();
-    List<OutboxArchive> listed = OutboxArchive.list(config.outbox());
-    long next = config.rescan().toNanos();
-    List<OutboxArchive> settled = new ArrayList<>();
-    Map<String, Pending> seen = new HashMap<>();
-    Set<String> present = new HashSet<>();
-    for (OutboxArchive a : listed) {
-      present.add(a.name());
-      if (!a.complete()) {
-        continue;
-      }
-      Pending p = pending.get(a.name());
-      if (p == null || !p.fingerprint().equals(a.fingerprint())) {
-        p = new Pending(a.fingerprint(), now);
-      }
-      seen.put(a.name(), p);
-      long left = p.since() + config.settle().toNanos() - now;
-      if (left <= 0) {
-        settled.add(a);
-      } else {
-        next = Math.min(next, left);
-      }
-    }
-    pending = seen;
+  long update(List<OutboxArchive> settled, Set<String> present, long now) {
+    long next = Long.MAX_VALUE;
     lock.lock();
     try {
       log.prune(present);
@@ -414,7 +296,7 @@ public final class OutboxSender implements Closeable {
     } finally {
       lock.unlock();
     }
-    return Math.max(next, TimeUnit.MILLISECONDS.toNanos(1));
+    return next;
   }
 
   // ---------------------------------------------------------------- sender
