@@ -14,9 +14,13 @@ import java.util.List;
  *
  * <p>Statuses: 200 (whole blob), 206 (one {@code Range}), 404 BLOB_UNKNOWN, 400 DIGEST_INVALID, 416
  * (range outside the blob, with {@code Content-Range: bytes * /size}). DELETE 202; 404
- * BLOB_UNKNOWN; 403 DENIED while a manifest (of any repository: the store is global) or a push in
- * progress still uses the blob. Deletes run {@code Store.discard}, which marks the whole store:
- * they cost time proportional to the store and block writers meanwhile.
+ * BLOB_UNKNOWN; 405 UNSUPPORTED while a manifest (of any repository: the store is global) or a push
+ * in progress still uses the blob: deleting it is disabled then, and the spec's answer to a
+ * disabled blob delete is "either a 400 Bad Request or a 405 Method Not Allowed" (end-10 lists
+ * 404/405), which the OCI conformance suite also accepts when it deletes blobs before manifests
+ * ({@code OCI_DELETE_MANIFEST_BEFORE_BLOBS=0}); a 403 is neither. Deletes run {@code
+ * Store.discard}, which marks the whole store: they cost time proportional to the store and block
+ * writers meanwhile.
  *
  * <p>Blobs are global: any repository name serves any blob the store holds (the store is one
  * content-addressed space; repositories own tags, not content). The body streams from {@code
@@ -100,7 +104,7 @@ final class BlobRoutes {
     GcReport r = services.store().discard(List.of(digest));
     if (r.blobsRemoved() == 0) {
       throw new RegistryException(
-          ErrorCode.DENIED,
+          ErrorCode.UNSUPPORTED,
           "Tried to delete blob "
               + digest
               + " of "

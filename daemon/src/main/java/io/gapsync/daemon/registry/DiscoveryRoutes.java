@@ -17,11 +17,12 @@ import java.util.Map;
  * Content discovery: {@code GET /v2/<name>/tags/list} (spec end-8a/8b), {@code GET /v2/_catalog}
  * and {@code GET /v2/<name>/referrers/<digest>} (end-12a/12b).
  *
- * <p>Statuses: 200; 404 NAME_UNKNOWN for the tags of a repository without tags; 400 UNSUPPORTED for
- * a malformed {@code n}; 400 DIGEST_INVALID for a malformed referrers subject. A subject with no
- * referrers (or unknown) answers 200 with an empty index, as the spec requires. Referrers are
- * global, like all content: any repository name lists the referrers the store holds for that
- * subject.
+ * <p>Statuses: 200 (an empty list for a repository whose last tag a DELETE removed, see {@link
+ * EmptiedRepositories}); 404 NAME_UNKNOWN for the tags of a repository that never had tags; 400
+ * UNSUPPORTED for a malformed {@code n}; 400 DIGEST_INVALID for a malformed referrers subject. A
+ * subject with no referrers (or unknown) answers 200 with an empty index, as the spec requires.
+ * Referrers are global, like all content: any repository name lists the referrers the store holds
+ * for that subject.
  */
 final class DiscoveryRoutes {
 
@@ -34,7 +35,7 @@ final class DiscoveryRoutes {
   /** Answers the tag listing. */
   void tags(Exchange ex, Route route) {
     List<String> tags = services.store().tags(route.name()).stream().map(TagInfo::tag).toList();
-    if (tags.isEmpty()) {
+    if (tags.isEmpty() && !EmptiedRepositories.wasEmptied(services.store(), route.name())) {
       throw new RegistryException(
           ErrorCode.NAME_UNKNOWN,
           "Tried to list the tags of " + route.name() + " but failed because it has none");

@@ -4,6 +4,7 @@ import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.Manifest;
 import io.gapsync.protocol.ManifestParser;
 import io.gapsync.protocol.ProtocolException;
+import io.gapsync.protocol.Reference;
 import io.gapsync.store.PutResult;
 import io.gapsync.store.StoreException;
 import io.gapsync.store.TagInfo;
@@ -17,13 +18,14 @@ import java.util.List;
  * {@code /v2/<name>/manifests/<reference>}: GET/HEAD (spec end-3), PUT (end-7), DELETE (end-9).
  *
  * <p>Statuses: GET/HEAD 200 with the exact stored bytes, {@code Content-Type} the stored media type
- * and {@code Docker-Content-Digest}; 404 MANIFEST_UNKNOWN (also when {@code Accept} lists manifest
- * types but not the stored one, see {@link Accepts}); 400 MANIFEST_INVALID (bad tag) or
- * DIGEST_INVALID. PUT 201 with {@code Location}, {@code Docker-Content-Digest} and {@code
- * OCI-Subject} when the manifest has a subject; 400 MANIFEST_INVALID, MANIFEST_BLOB_UNKNOWN (a
- * referenced blob or child manifest is not held), DIGEST_INVALID (the reference is a digest the
- * bytes do not hash to); 413 SIZE_INVALID over the manifest limit. DELETE 202; 404
- * MANIFEST_UNKNOWN.
+ * and {@code Docker-Content-Digest}; 404 MANIFEST_UNKNOWN (also for a reference outside the tag
+ * grammar, which cannot name a stored manifest, and when {@code Accept} lists manifest types but
+ * not the stored one, see {@link Accepts}); 400 DIGEST_INVALID. PUT 201 with {@code Location},
+ * {@code Docker-Content-Digest} and {@code OCI-Subject} when the manifest has a subject; 400
+ * MANIFEST_INVALID, MANIFEST_BLOB_UNKNOWN (a referenced blob or child manifest is not held),
+ * DIGEST_INVALID (the reference is a digest the bytes do not hash to); 413 SIZE_INVALID over the
+ * manifest limit. DELETE 202; 404 MANIFEST_UNKNOWN; 400 MANIFEST_INVALID (bad tag). A DELETE that
+ * leaves the repository without tags keeps it found ({@link EmptiedRepositories}).
  *
  * <p>A tag resolves within its repository only. A digest resolves to any manifest the store holds,
  * whatever the repository in the path: the store is one content-addressed space. Deleting by tag
@@ -135,10 +137,14 @@ final class ManifestRoutes {
       if (!services.store().hasManifest(digest)) {
         throw unknown(route, "the registry does not hold it");
       }
+      boolean untagged = false;
       for (TagInfo t : services.store().tags(route.name())) {
         if (t.digest().equals(digest)) {
-          services.store().untag(route.name(), t.tag());
+          untagged |= services.store().untag(route.name(), t.tag());
         }
+      }
+      if (untagged) {
+        EmptiedRepositories.rememberIfEmpty(services.store(), route.name());
       }
       // Removes the manifest unless another repository's tag, an index, a kept subject or another
       // push still reaches it (then it stays reachable by digest, as content shared in a global
@@ -150,6 +156,7 @@ final class ManifestRoutes {
       if (!services.store().untag(route.name(), ref)) {
         throw unknown(route, "the repository has no such tag");
       }
+      EmptiedRepositories.rememberIfEmpty(services.store(), route.name());
     }
     ex.send(Exchange.response(HttpResponseStatus.ACCEPTED));
   }
@@ -159,7 +166,11 @@ final class ManifestRoutes {
     if (References.isDigest(ref)) {
       return References.digest(ref, "read a manifest of " + route.name());
     }
-    References.tag(ref, ErrorCode.MANIFEST_INVALID);
+    if (!References.isTag(ref)) {
+      // No manifest can be stored under a reference outside the tag grammar, so it is not found:
+      // the spec's only failure for end-3 is 404 ("404 Not Found if the manifest does not exist").
+      throw unknown(route, "it is neither a digest nor a tag (" + Reference.TAG_GRAMMAR + ")");
+    }
     return services
         .store()
         .resolveTag(route.name(), ref)

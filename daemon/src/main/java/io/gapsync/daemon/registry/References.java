@@ -32,13 +32,18 @@ final class References {
     }
   }
 
+  /** Returns true if the reference matches the tag grammar (at most 128 characters). */
+  static boolean isTag(String value) {
+    return value.length() <= 128 && TAG.matcher(value).matches();
+  }
+
   /**
    * Checks a tag.
    *
    * @throws RegistryException with the code given (MANIFEST_INVALID for manifest routes)
    */
   static String tag(String value, ErrorCode code) {
-    if (value.length() > 128 || !TAG.matcher(value).matches()) {
+    if (!isTag(value)) {
       throw new RegistryException(
           code,
           "Tried to use tag '"

@@ -52,6 +52,35 @@ class ManagementRoutesTest {
   }
 
   @Test
+  void deletingTheLastTagKeepsTheRepositoryFoundWithAnEmptyTagList() {
+    // The conformance suite's content-management workflow: delete the only tag, then the tag list
+    // must answer 200 with fewer tags (spec "Listing Tags": the list MAY be empty).
+    assertThat(c.send(HttpMethod.DELETE, "/v2/lib/other/manifests/v1", null).status())
+        .isEqualTo(202);
+    Channels.Reply byTag = c.get("/v2/lib/other/tags/list");
+    assertThat(byTag.status()).isEqualTo(200);
+    assertThat(byTag.text()).isEqualTo("{\"name\":\"lib/other\",\"tags\":[]}");
+
+    Digest m = Digest.sha256Of(image);
+    assertThat(c.send(HttpMethod.DELETE, "/v2/lib/app/manifests/" + m, null).status())
+        .isEqualTo(202);
+    Channels.Reply byDigest = c.get("/v2/lib/app/tags/list");
+    assertThat(byDigest.status()).isEqualTo(200);
+    assertThat(byDigest.text()).isEqualTo("{\"name\":\"lib/app\",\"tags\":[]}");
+    assertThat(c.store.meta(EmptiedRepositories.KEY_PREFIX + "lib/app")).isPresent();
+  }
+
+  @Test
+  void deletingOneOfSeveralTagsLeavesNoMarkAndANeverTaggedRepositoryStaysUnknown() {
+    assertThat(c.send(HttpMethod.DELETE, "/v2/lib/app/manifests/v1", null).status()).isEqualTo(202);
+    assertThat(c.store.meta(EmptiedRepositories.KEY_PREFIX + "lib/app")).isEmpty();
+    assertThat(c.get("/v2/lib/app/tags/list").text()).contains("[\"v2\"]");
+    Channels.Reply never = c.get("/v2/lib/never/tags/list");
+    assertThat(never.status()).isEqualTo(404);
+    assertThat(never.text()).contains("\"code\":\"NAME_UNKNOWN\"");
+  }
+
+  @Test
   void deleteOfAnUnknownTagIsManifestUnknown() {
     Channels.Reply r = c.send(HttpMethod.DELETE, "/v2/lib/app/manifests/v9", null);
     assertThat(r.status()).isEqualTo(404);
@@ -59,11 +88,15 @@ class ManagementRoutesTest {
   }
 
   @Test
-  void deleteOfABlobAManifestUsesIsDenied() {
+  void deleteOfABlobAManifestUsesIsRefusedAsDisabledWith405() {
+    // The conformance suite with OCI_DELETE_MANIFEST_BEFORE_BLOBS=0 deletes blobs first and takes
+    // 2xx, 404 or 405 (spec: a disabled blob delete is 400 or 405), not 403.
     Channels.Reply r =
         c.send(HttpMethod.DELETE, "/v2/lib/app/blobs/" + Digest.sha256Of(layer), null);
-    assertThat(r.status()).isEqualTo(403);
-    assertThat(r.text()).contains("\"code\":\"DENIED\"");
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.text())
+        .contains("\"code\":\"UNSUPPORTED\"")
+        .contains("still uses it: delete those manifests first");
     assertThat(c.store.hasBlob(Digest.sha256Of(layer))).isTrue();
   }
 

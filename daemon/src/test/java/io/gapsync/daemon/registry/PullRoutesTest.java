@@ -101,10 +101,18 @@ class PullRoutesTest {
   }
 
   @Test
-  void malformedTagIsManifestInvalid() {
-    Channels.Reply r = c.get("/v2/lib/app/manifests/-bad");
-    assertThat(r.status()).isEqualTo(400);
-    assertThat(r.text()).contains("MANIFEST_INVALID");
+  void referenceOutsideTheTagGrammarIsManifestUnknown() {
+    // The OCI conformance suite reads ".INVALID_MANIFEST_NAME" and wants 404: no manifest can be
+    // stored under such a reference, so it does not exist (spec: "404 Not Found if the manifest
+    // does not exist"); GET and HEAD alike.
+    for (String ref : new String[] {".INVALID_MANIFEST_NAME", "-bad", "x".repeat(129)}) {
+      Channels.Reply get = c.get("/v2/lib/app/manifests/" + ref);
+      assertThat(get.status()).as(ref).isEqualTo(404);
+      assertThat(get.text())
+          .contains("\"code\":\"MANIFEST_UNKNOWN\"")
+          .contains("neither a digest nor a tag");
+      assertThat(c.head("/v2/lib/app/manifests/" + ref).status()).as(ref).isEqualTo(404);
+    }
   }
 
   @Test
