@@ -2,6 +2,7 @@ package io.gapsync.cli;
 
 import io.gapsync.daemon.diode.DiodeSender;
 import io.gapsync.daemon.diode.DiodeSenderConfig;
+import io.gapsync.daemon.diode.OutboxSender;
 import io.gapsync.daemon.diode.SendReport;
 import io.gapsync.daemon.diode.UdpPacketSink;
 import io.gapsync.protocol.trust.KeyFiles;
@@ -13,14 +14,21 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code gapsync diode send --to HOST:PORT --key KEY FILE...}: sends files over the diode. */
+/**
+ * {@code gapsync diode send --to HOST:PORT --key KEY FILE...}: sends files over the diode; with
+ * {@code --watch DIR} sends every archive that appears in an export outbox until stopped ({@link
+ * OutboxSending}).
+ */
 @Command(
     name = "send",
     mixinStandardHelpOptions = true,
@@ -29,7 +37,17 @@ import picocli.CommandLine.Spec;
       "to --rate, with K data + M parity Reed-Solomon symbols per block, every file --passes",
       "times. Each file's announcement is signed with --key; the receiver checks it against",
       "its --trust file and publishes a file only once its sha256 matches. No datagram is",
-      "larger than the MTU minus 48 bytes, so nothing is IP-fragmented."
+      "larger than the MTU minus 48 bytes, so nothing is IP-fragmented.",
+      "",
+      "With --watch DIR it runs until SIGTERM or Ctrl-C and sends every archive",
+      "that appears in DIR (export --outbox DIR): *.gsa files and split archives",
+      "(their volumes, then NAME.volumes.json), once complete and unchanged for a",
+      "second, in export order (producer, then sequence); *.partial and hidden",
+      "files are ignored. Each archive goes out --passes times and is then",
+      "recorded in DIR/.diode-sent, so a restart sends only what was not finished;",
+      "an archive cut off by a stop is sent again whole and the receiver completes",
+      "it from what it already has. A failed send is logged and retried after a",
+      "minute; removed archives are dropped. See docs/OPERATIONS.md."
     })
 final class DiodeSendCommand implements Callable<Integer> {
 
@@ -49,64 +67,64 @@ final class DiodeSendCommand implements Callable<Integer> {
       description = "Private key file (PREFIX.key) that signs each file's announcement.")
   Path key;
 
+  @Mixin DiodeSendOptions sending;
+
   @Option(
-      names = "--rate",
-      paramLabel = "BITS",
-      defaultValue = "800M",
+      names = "--watch",
+      paramLabel = "DIR",
       description =
-          "Pacing rate in bits/s counting Ethernet, IP and UDP headers: 800M (default), 1.5G.")
-  String rate;
+          "Instead of FILE...: run until stopped and send every archive that appears in DIR"
+              + " (the export outbox), in export order, each once; what was sent is recorded in"
+              + " DIR/.diode-sent, so a restart sends only what was not finished.")
+  Path watch;
 
   @Option(
-      names = "--mtu",
-      paramLabel = "BYTES",
-      defaultValue = "1500",
-      description = "The link's MTU (default: ${DEFAULT-VALUE}; 9000 for jumbo frames).")
-  int mtu;
-
-  @Option(
-      names = "--fec",
-      paramLabel = "K:M",
-      defaultValue = "200:20",
-      description =
-          "Data and parity symbols per block (default: ${DEFAULT-VALUE}, 10 % overhead;"
-              + " K + M <= 256).")
-  String fec;
-
-  @Option(
-      names = "--interleave",
-      paramLabel = "BLOCKS",
-      defaultValue = "32",
-      description = "Blocks sent interleaved; a burst of BLOCKS x M datagrams is survivable.")
-  int interleave;
-
-  @Option(
-      names = "--passes",
+      names = "--repeat-last",
       paramLabel = "N",
-      defaultValue = "1",
-      description = "Send every file N times (a carousel; the receiver uses symbols of any pass).")
-  int passes;
+      defaultValue = "0",
+      description =
+          "With --watch: while nothing new waits, send the newest N archives again, one at a"
+              + " time (default: ${DEFAULT-VALUE}); a one-way link can lose a whole archive.")
+  int repeatLast;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "The files to send.")
-  List<Path> files;
+  @Option(
+      names = "--repeat-every",
+      paramLabel = "DURATION",
+      description = "With --repeat-last: the pause before each repeat: 5m (default), 30s, 1h.")
+  String repeatEvery;
+
+  /** Counted down to stop {@code --watch} (by the shutdown hook or tests). */
+  final CountDownLatch stopRequested = new CountDownLatch(1);
+
+  /** Counted down when {@code --watch} runs. */
+  final CountDownLatch started = new CountDownLatch(1);
+
+  /** The running {@code --watch} loop (tests read its status). */
+  volatile OutboxSending watching;
+
+  /** When false (tests), no JVM shutdown hook is installed. */
+  boolean installShutdownHook = true;
+
+  @Parameters(arity = "0..*", paramLabel = "FILE", description = "The files to send.")
+  List<Path> files = List.of();
 
   @Override
-  public Integer call() throws IOException {
-    DiodeSenderConfig config;
-    try {
-      String[] km = fec.split(":", -1);
-      if (km.length != 2) {
-        throw new IllegalArgumentException("Invalid FEC '" + fec + "': expected K:M, e.g. 200:20");
+  public Integer call() throws IOException, InterruptedException {
+    if (watch != null) {
+      if (!files.isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(), "Give either FILE... or --watch DIR, not both");
       }
-      config =
-          DiodeSenderConfig.defaults()
-              .withRate(ArchiveOptions.parseSize(rate))
-              .withMtu(mtu)
-              .withFec(Integer.parseInt(km[0]), Integer.parseInt(km[1]), interleave)
-              .withPasses(passes);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      return watch();
     }
+    if (files.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "Missing FILE... or --watch DIR");
+    }
+    if (repeatLast != 0 || repeatEvery != null) {
+      throw new ParameterException(
+          spec.commandLine(), "--repeat-last and --repeat-every need --watch DIR");
+    }
+    DiodeSenderConfig config = sending.config(spec);
     for (Path f : files) {
       if (!Files.isRegularFile(f)) {
         throw new CliException(
@@ -131,8 +149,69 @@ final class DiodeSendCommand implements Callable<Integer> {
             r.packets(),
             r.elapsed().toNanos() / 1e9,
             r.goodputBitsPerSecond() / 1e6,
-            fec,
+            sending.fec,
             r.epoch()));
+    return 0;
+  }
+
+  /** {@code --watch}: sends the outbox until stopped. */
+  private int watch() throws IOException, InterruptedException {
+    OutboxSending.Setup setup =
+        OutboxSending.prepare(spec, "--to", to, watch, key, sending, repeatLast, repeatEvery);
+    PrintWriter out = spec.commandLine().getOut();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stopRequested.countDown();
+              try {
+                finished.await(OutboxSender.STOP_TIMEOUT_DEFAULT.toSeconds() + 5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "gapsync-diode-send-shutdown");
+    if (installShutdownHook) {
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+    try {
+      try (OutboxSending running = OutboxSending.start(setup)) {
+        watching = running;
+        out.println(OutboxSending.describe(setup) + " Stop with Ctrl-C or SIGTERM.");
+        out.flush();
+        started.countDown();
+        stopRequested.await();
+        String inFlight = running.sender().status().inFlight();
+        out.println(
+            "Stopping"
+                + (inFlight == null
+                    ? "."
+                    : ": " + inFlight + " is in flight and is sent again at the next start."));
+        out.flush();
+      }
+      // Printed before the hook is released: the JVM exits as soon as it returns.
+      OutboxSender.Status st = watching.sender().status();
+      out.println(
+          "Stopped: "
+              + st.archivesSent()
+              + " archive(s) sent ("
+              + st.archiveBytes()
+              + " bytes), "
+              + st.repeats()
+              + " repeat(s), "
+              + st.failures()
+              + " failure(s).");
+      out.flush();
+    } finally {
+      finished.countDown();
+      if (installShutdownHook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // The JVM is shutting down: the hook is running and waits for us.
+        }
+      }
+    }
     return 0;
   }
 }

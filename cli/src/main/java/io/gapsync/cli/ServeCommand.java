@@ -65,7 +65,14 @@ import picocli.CommandLine.Spec;
       "Retry-After) and cancelled when abandoned (--upload-session-timeout).",
       "",
       "With --diode-listen HOST:PORT (needs --spool and --trust) files sent with 'gapsync",
-      "diode send' are received into the spool too, and imported like copied ones."
+      "diode send' are received into the spool too, and imported like copied ones.",
+      "",
+      "With --diode-send-to HOST:PORT --outbox DIR --diode-key KEY (the connected",
+      "side) every archive export writes into DIR is sent over the diode, in",
+      "export order, each --passes times (--rate, --mtu, --fec, --interleave as",
+      "for 'diode send'), and recorded in DIR/.diode-sent, so a restart sends only",
+      "what was not finished; --diode-repeat-last N sends the newest N again while",
+      "idle. /metrics counts archives, bytes, passes and the queue."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -104,7 +111,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--outbox",
       paramLabel = "DIR",
-      description = "With --spool: write a fresh inventory here after each import.")
+      description = {
+        "With --spool: write a fresh inventory here after each import.",
+        "With --diode-send-to: the export outbox whose archives are sent."
+      })
   Path outbox;
 
   @Option(
@@ -118,6 +128,34 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "HOST:PORT",
       description = "With --spool: receive 'diode send' transfers on this UDP address into it.")
   String diodeListen;
+
+  @Option(
+      names = "--diode-send-to",
+      paramLabel = "HOST:PORT",
+      description = "Send every new archive of --outbox DIR over the diode to this receiver.")
+  String diodeSendTo;
+
+  @Option(
+      names = "--diode-key",
+      paramLabel = "KEY",
+      description = "With --diode-send-to: private key (PREFIX.key) signing the announcements.")
+  Path diodeKey;
+
+  @Option(
+      names = "--diode-repeat-last",
+      paramLabel = "N",
+      description =
+          "With --diode-send-to: while nothing new waits, send the newest N archives again"
+              + " (default 0).")
+  Integer diodeRepeatLast;
+
+  @Option(
+      names = "--diode-repeat-every",
+      paramLabel = "DURATION",
+      description = "With --diode-repeat-last: the pause before each repeat: 5m (default), 1h.")
+  String diodeRepeatEvery;
+
+  @Mixin DiodeSendOptions diodeSending;
 
   @Option(
       names = "--poll-interval",
@@ -143,12 +181,16 @@ final class ServeCommand implements Callable<Integer> {
   /** The diode receiver's address, once started with {@code --diode-listen}. */
   volatile InetSocketAddress diodeAddress;
 
+  /** The outbox loop, once started with {@code --diode-send-to}. */
+  volatile OutboxSending outboxSending;
+
   /** When false (tests), no JVM shutdown hook is installed. */
   boolean installShutdownHook = true;
 
   @Override
   public Integer call() throws InterruptedException, IOException {
     InetSocketAddress bind = HostPort.parse(spec, "--listen", listen, "127.0.0.1:5000");
+    OutboxSending.Setup senderSetup = senderSetup();
     SpoolSetup spoolSetup = spoolSetup();
     RegistryConfig config =
         limits.apply(RegistryConfig.defaults().withListen(bind).withReadOnly(readOnly));
@@ -191,6 +233,7 @@ final class ServeCommand implements Callable<Integer> {
               + (adminSocket == null ? "" : "; admin socket " + adminSocket + " (mode 0600)")
               + "; stop with Ctrl-C or SIGTERM.");
       out.flush();
+      Closeable sender = startSender(senderSetup, registry, out);
       Closeable watcher = startSpool(store, spoolSetup, out);
       Closeable diode = startDiode(spoolSetup, out);
       try {
@@ -203,7 +246,11 @@ final class ServeCommand implements Callable<Integer> {
         try {
           diode.close();
         } finally {
-          watcher.close();
+          try {
+            watcher.close();
+          } finally {
+            sender.close();
+          }
         }
       }
     } finally {
@@ -220,13 +267,14 @@ final class ServeCommand implements Callable<Integer> {
   private SpoolSetup spoolSetup() throws IOException {
     if (spool == null) {
       if (trustFile != null
-          || outbox != null
+          || (outbox != null && diodeSendTo == null)
           || siteKey != null
           || pollInterval != null
           || diodeListen != null) {
         throw new ParameterException(
             spec.commandLine(),
-            "--trust, --outbox, --site-key, --poll-interval and --diode-listen need --spool DIR");
+            "--trust, --site-key, --poll-interval and --diode-listen need --spool DIR; --outbox"
+                + " needs --spool DIR or --diode-send-to HOST:PORT");
       }
       return null;
     }
@@ -250,6 +298,58 @@ final class ServeCommand implements Callable<Integer> {
             ? SpoolImporter.POLL_INTERVAL_DEFAULT
             : ArchiveOptions.parseDuration(pollInterval);
     return new SpoolSetup(trust, key, interval);
+  }
+
+  /** Checks the options of the outbox sender; returns null without {@code --diode-send-to}. */
+  private OutboxSending.Setup senderSetup() throws IOException {
+    if (diodeSendTo == null) {
+      if (diodeKey != null
+          || diodeRepeatLast != null
+          || diodeRepeatEvery != null
+          || DiodeSendOptions.anyGiven(spec)) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--diode-key, --diode-repeat-last, --diode-repeat-every, "
+                + String.join(", ", DiodeSendOptions.NAMES)
+                + " need --diode-send-to HOST:PORT");
+      }
+      return null;
+    }
+    if (spool != null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--diode-send-to (connected side) and --spool (offline side) do not go together:"
+              + " run two daemons");
+    }
+    if (outbox == null || diodeKey == null) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--diode-send-to needs --outbox DIR (the export outbox) and --diode-key KEY (the"
+              + " producer key)");
+    }
+    return OutboxSending.prepare(
+        spec,
+        "--diode-send-to",
+        diodeSendTo,
+        outbox,
+        diodeKey,
+        diodeSending,
+        diodeRepeatLast == null ? 0 : diodeRepeatLast,
+        diodeRepeatEvery);
+  }
+
+  /** Starts the outbox sender and adds its metrics; a no-op handle without a setup. */
+  private Closeable startSender(OutboxSending.Setup setup, Registry registry, PrintWriter out)
+      throws IOException {
+    if (setup == null) {
+      return () -> {};
+    }
+    OutboxSending running = OutboxSending.start(setup);
+    outboxSending = running;
+    registry.addMetrics(running.sender()::metrics);
+    out.println(OutboxSending.describe(setup));
+    out.flush();
+    return running;
   }
 
   /** Starts watching the spool; the handle stops it. A no-op handle without a spool. */

@@ -5,6 +5,7 @@
  * io.gapsync.daemon.diode.DiodeReceiver}, which persists partial objects in the spool, repairs
  * damaged blocks, verifies each object's sha256 before it appears, and reports what is beyond
  * repair. Loss is injected through {@link io.gapsync.daemon.diode.LossModel} so tests reproduce
- * gaps.
+ * gaps. {@link io.gapsync.daemon.diode.OutboxSender} is the connected side's loop that sends every
+ * new archive of an export outbox, in export order, once each across restarts.
  */
 package io.gapsync.daemon.diode;

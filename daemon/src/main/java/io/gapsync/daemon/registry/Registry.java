@@ -107,6 +107,18 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
+   * Adds metric families to {@code /metrics}: components that run beside the registry in the same
+   * daemon (the diode outbox sender) report there too. The supplier is called on an event loop at
+   * every scrape: it must be quick and must not block.
+   *
+   * @param families complete families in the Prometheus text format 0.0.4, each line ending in
+   *     {@code \n}
+   */
+  public void addMetrics(java.util.function.Supplier<String> families) {
+    services.metrics().addSource(Objects.requireNonNull(families, "families"));
+  }
+
+  /**
    * Starts a registry with the system clock.
    *
    * @param store the store to serve; not closed by the registry

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The registry's metrics, rendered in the Prometheus text exposition format 0.0.4 for {@code
@@ -31,6 +33,7 @@ final class RegistryMetrics {
   private final LongAdder receivedBytes = new LongAdder();
   private final LongAdder sentBytes = new LongAdder();
   private volatile long[] storeCounts;
+  private final List<Supplier<String>> sources = new CopyOnWriteArrayList<>();
 
   /** Counts one answered request. */
   void request(String route, String method, int status) {
@@ -52,6 +55,11 @@ final class RegistryMetrics {
   /** Sets the store gauges (from the background refresh). */
   void storeCounts(long blobs, long blobBytes) {
     storeCounts = new long[] {blobs, blobBytes};
+  }
+
+  /** Adds families rendered by another component of the daemon (e.g. the diode outbox sender). */
+  void addSource(Supplier<String> families) {
+    sources.add(families);
   }
 
   /** Returns the count of one request series (tests). */
@@ -131,6 +139,9 @@ final class RegistryMetrics {
         "Total size of the blobs the store holds (refreshed periodically).");
     if (store != null) {
       b.append("gapsync_store_blob_bytes ").append(store[1]).append('\n');
+    }
+    for (Supplier<String> s : sources) {
+      b.append(s.get());
     }
     return b.toString();
   }

@@ -74,6 +74,24 @@ class MetricsServerTest {
     return new String(r.body(), StandardCharsets.UTF_8);
   }
 
+  @Test
+  void familiesAddedByAnotherComponentAreScrapedFreshEachTime() throws Exception {
+    java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong(1);
+    registry.addMetrics(
+        () ->
+            "# HELP gapsync_test_things_total Things.\n# TYPE gapsync_test_things_total counter\n"
+                + "gapsync_test_things_total "
+                + counter.get()
+                + "\n");
+
+    assertThat(scrape()).contains("\ngapsync_test_things_total 1\n");
+    counter.set(7);
+    String again = scrape();
+
+    assertThat(again).contains("\ngapsync_test_things_total 7\n");
+    assertThat(again).contains("# TYPE gapsync_registry_requests_total counter");
+  }
+
   /** Returns the value of one series in a scrape, 0 when it has no sample. */
   private static long value(String scrape, String series) {
     for (String line : scrape.split("\n")) {

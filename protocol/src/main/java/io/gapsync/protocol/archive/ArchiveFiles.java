@@ -103,8 +103,15 @@ public final class ArchiveFiles {
         });
   }
 
-  /** Reads a volume index. */
-  static VolumeIndex readIndex(Path index) throws IOException {
+  /**
+   * Reads a volume index ({@code NAME.volumes.json}) without touching its volumes.
+   *
+   * @param index the index file
+   * @return the index
+   * @throws ArchiveException VOLUME_MISSING if it is absent, too large or malformed
+   * @throws IOException if reading fails
+   */
+  public static VolumeIndex readIndex(Path index) throws IOException {
     try {
       if (Files.size(index) > VolumeIndex.MAX_BYTES) {
         throw new ArchiveException(
