@@ -2,7 +2,7 @@ package io.gapsync.daemon.diode;
 
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.BlockLayout;
-import io.gapsync.protocol.diode.ReedSolomon;
+import io.gapsync.protocol.diode.ErasureCode;
 import io.gapsync.protocol.trust.TrustPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -210,7 +210,7 @@ final class PartialObject {
    *
    * @param present which of the block's symbols arrived (data then parity)
    */
-  void repair(int block, boolean[] present, ReedSolomon rs, byte[][] shards) throws IOException {
+  void repair(int block, boolean[] present, ErasureCode rs, byte[][] shards) throws IOException {
     int k = layout.dataSymbols(block);
     int t = layout.symbolSize();
     for (int s = 0; s < k + layout.m(); s++) {

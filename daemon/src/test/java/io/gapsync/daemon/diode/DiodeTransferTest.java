@@ -175,7 +175,7 @@ class DiodeTransferTest {
       assertThat(report.shortBy()).containsExactly(2, 1);
       assertThat(report.toText())
           .startsWith("Tried to receive d.gsa (sha256:")
-          .contains("2 of 71 blocks are beyond repair")
+          .contains("2 of 72 blocks are beyond repair")
           .contains("missing blocks: 3, 9");
       assertThat(spool.resolve("diode-reports/d.gsa.report.txt")).hasContent(report.toText());
       assertThat(spool.resolve("d.gsa")).doesNotExist();
