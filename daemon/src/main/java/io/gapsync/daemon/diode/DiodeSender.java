@@ -176,6 +176,8 @@ public final class DiodeSender {
         sinceAnnounce = 0;
       }
       BlockLayout layout = a.layout();
+      // Once per group: objectId() decodes the digest, too slow for every datagram.
+      long objectId = a.objectId();
       int maxSymbols = layout.k() + layout.m();
       for (int s = 0; s < maxSymbols; s++) {
         for (int b = 0; b < g.blocks; b++) {
@@ -183,7 +185,7 @@ public final class DiodeSender {
           if (s >= k + layout.m()) {
             continue;
           }
-          symbol(a, g.firstBlock + b, s, g, b, s < k ? g.data[s] : g.parity[s - k]);
+          symbol(objectId, g.firstBlock + b, s, g, b, s < k ? g.data[s] : g.parity[s - k]);
           if (++sinceAnnounce >= config.announceEveryPackets()) {
             announcement(a);
             sinceAnnounce = 0;
@@ -313,10 +315,10 @@ public final class DiodeSender {
   }
 
   /** Sends symbol {@code s} of block {@code b} of a group: its 8 packets from the stripe. */
-  private void symbol(Announcement a, int block, int s, EncodedGroup g, int b, long[] stripe)
+  private void symbol(long objectId, int block, int s, EncodedGroup g, int b, long[] stripe)
       throws IOException {
     frame.wrap(buffer, 0, buffer.capacity());
-    frame.header(DiodeFrame.TYPE_SYMBOL, epoch, sequence, a.objectId(), block, s);
+    frame.header(DiodeFrame.TYPE_SYMBOL, epoch, sequence, objectId, block, s);
     for (int c = 0; c < 8; c++) {
       payloadWords.put(c * g.packetWords, stripe, g.packetOffset(b, c), g.packetWords);
     }
