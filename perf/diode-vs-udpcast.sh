@@ -137,7 +137,7 @@ for p in 0 0.01 0.05; do
   # udpcast, one way: async mode, FEC 8x8 (8 parity per stripe of 128: 6.25 %)
   rm -f "$work/udpcast.out"
   ip netns exec "$B" /usr/bin/time -f '%U %S %e' -o "$work/ur.time" udp-receiver \
-    --interface "${run}y" --nokbd --file "$work/udpcast.out" --receive-timeout 5 \
+    --interface "${run}y" --nokbd --rcvbuf $((128 << 20)) --file "$work/udpcast.out" --receive-timeout 5 \
     >"$work/ur-$p.log" 2>&1 &
   rpid=$!
   sleep 1
