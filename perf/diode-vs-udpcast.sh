@@ -7,6 +7,9 @@
 #
 #   perf/diode-vs-udpcast.sh [SIZE_MB (default 200)] [RATE (default 950M)]
 #
+# Environment: DIODE_BENCH_FEC_0 / _1 / _5 (gapsync's K:M at 0, 1 and 5 % loss, defaults 240:16,
+# 240:16, 226:27; DIODE_BENCH_FEC sets all three), DIODE_BENCH_LINK (tbf rate, default 1gbit).
+#
 # Needs root, iproute2, iptables, ethtool, udpcast, /usr/bin/time and cli/target/gapsync.jar
 # (./mvnw -B -DskipTests package). Namespaces are unique per run and deleted on exit.
 # Results also go to perf/target/diode-results.md.
@@ -17,7 +20,19 @@ gapsync="$repo/bin/gapsync"
 size_mb="${1:-200}"
 rate="${2:-950M}"
 rate_bits="$(numfmt --from=si "$rate")"
-fec_gapsync="${DIODE_BENCH_FEC:-226:27}"
+# FEC per loss rate (K:M), chosen by the binomial tail (perf/README.md, "Diode"): at 1 % loss
+# 240:16 (6.7 %) loses a 200 MiB file in one pass with probability 9e-7; at 5 % loss 226:27
+# (11.9 %, the most parity under the 12 % limit with k + m <= 256) with probability 0.05.
+fec_for() {
+  case "$1" in
+    0) echo "${DIODE_BENCH_FEC_0:-${DIODE_BENCH_FEC:-240:16}}" ;;
+    0.01) echo "${DIODE_BENCH_FEC_1:-${DIODE_BENCH_FEC:-240:16}}" ;;
+    *) echo "${DIODE_BENCH_FEC_5:-${DIODE_BENCH_FEC:-226:27}}" ;;
+  esac
+}
+# The veth's tbf rate: 1gbit models a gigabit diode (goodput is then at most about 0.94 x rate x
+# k / (k + m)); DIODE_BENCH_LINK=10gbit shows what the two ends can do on their own.
+link="${DIODE_BENCH_LINK:-1gbit}"
 run="gsb$$"
 A="${run}a"
 B="${run}b"
@@ -25,7 +40,14 @@ work="$(mktemp -d /tmp/gapsync-diode-bench.XXXXXX)"
 mkdir -p "$perf/target"
 results="$perf/target/diode-results.md"
 
+# The receiver asks for a 128 MiB socket buffer (docs/OPERATIONS.md, "Link set-up"); the kernel
+# caps it at net.core.rmem_max, so raise that for the run (set DIODE_BENCH_RMEM=keep to leave it)
+# and put the old value back on exit.
+rmem_old="$(sysctl -n net.core.rmem_max)"
 cleanup() {
+  if [ "${DIODE_BENCH_RMEM:-}" != keep ]; then
+    sysctl -q -w net.core.rmem_max="$rmem_old" || true
+  fi
   mkdir -p "$perf/target/diode-logs"
   cp "$work"/*.log "$perf/target/diode-logs/" 2>/dev/null || true
   ip netns del "$A" 2>/dev/null || true
@@ -33,6 +55,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+if [ "${DIODE_BENCH_RMEM:-}" != keep ]; then
+  sysctl -q -w net.core.rmem_max=$((128 << 20))
+fi
 
 ip netns add "$A"
 ip netns add "$B"
@@ -48,7 +73,7 @@ ip -n "$A" link set "${run}x" up
 ip -n "$B" link set "${run}y" up
 ip netns exec "$A" ethtool -K "${run}x" tso off gso off gro off >/dev/null
 ip netns exec "$B" ethtool -K "${run}y" tso off gso off gro off >/dev/null
-ip netns exec "$A" tc qdisc add dev "${run}x" root tbf rate 1gbit burst 1mbit latency 50ms
+ip netns exec "$A" tc qdisc add dev "${run}x" root tbf rate "$link" burst 1mbit latency 50ms
 ip -n "$A" route add 224.0.0.0/4 dev "${run}x"
 ip -n "$B" route add 224.0.0.0/4 dev "${run}y"
 mac="$(ip netns exec "$B" cat "/sys/class/net/${run}y/address")"
@@ -80,7 +105,7 @@ row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_TIME_FILE EXACT OVERHEAD
 }
 
 {
-  echo "# Diode benchmark $(date -u +%FT%TZ), ${size_mb} MiB file, rate $rate, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# Diode benchmark $(date -u +%FT%TZ), ${size_mb} MiB file, rate $rate, link $link, rmem_max $(sysctl -n net.core.rmem_max), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "| tool | loss | goodput Mbit/s | sender CPU s/GB | receiver CPU s/GB | FEC overhead | bit-exact |"
   echo "|---|---|---|---|---|---|---|"
@@ -88,6 +113,7 @@ row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_TIME_FILE EXACT OVERHEAD
 
 for p in 0 0.01 0.05; do
   loss "$p"
+  fec_gapsync="$(fec_for "$p")"
   # gapsync
   spool="$work/spool-$p"
   ip netns exec "$B" /usr/bin/time -f '%U %S %e' -o "$work/gr.time" "$gapsync" diode receive \
@@ -111,7 +137,7 @@ for p in 0 0.01 0.05; do
   # udpcast, one way: async mode, FEC 8x8 (8 parity per stripe of 128: 6.25 %)
   rm -f "$work/udpcast.out"
   ip netns exec "$B" /usr/bin/time -f '%U %S %e' -o "$work/ur.time" udp-receiver \
-    --interface "${run}y" --nokbd --file "$work/udpcast.out" --receive-timeout 5 \
+    --interface "${run}y" --nokbd --rcvbuf $((128 << 20)) --file "$work/udpcast.out" --receive-timeout 5 \
     >"$work/ur-$p.log" 2>&1 &
   rpid=$!
   sleep 1

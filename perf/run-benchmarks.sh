@@ -2,7 +2,7 @@
 # Runs gapsync's benchmarks side by side with their baselines, in one run, and prints a summary
 # table (also written to perf/target/results.md). See perf/README.md for what each figure means.
 #
-#   perf/run-benchmarks.sh [--only ingest|inventory|jmh] [--no-jmh] [--no-build] [--runs N]
+#   perf/run-benchmarks.sh [--only ingest|inventory|jmh|fec] [--no-jmh] [--no-build] [--runs N]
 #
 # 1. ingest: a multi-layer OCI layout built from a real Debian root filesystem (debootstrap +
 #    umoci, cached under perf/target/bench/) is copied and hashed with cp + sha256sum ("raw"),
@@ -12,6 +12,8 @@
 #    is timed with `gapsync inventory export` and `gapsync inventory missing --json` against the
 #    inventory of a site holding 99% of it, at -Xmx1g and at -Xmx256m.
 # 3. jmh: DigestSetBenchmark and InventoryReadBenchmark.
+# 4. fec: FecBenchmark, the diode's FEC on one core, both schemes side by side, in MB/s of data
+#    (only with --only fec: about 6 minutes).
 #
 # Needs root for debootstrap (first run only) and Debian's archive for it; installs debootstrap,
 # umoci and time with apt-get when missing. Environment: GAPSYNC_BENCH_DIR (cache and scratch,
@@ -183,6 +185,23 @@ bench_jmh() {
   rows+=('```')
 }
 
+# ------------------------------------------------------------------ 4. FEC (JMH)
+
+bench_fec() {
+  log "JMH: FecBenchmark (about 6 minutes)"
+  java -cp "$perf_cp" org.openjdk.jmh.Main -rf csv -rff "$bench/fec.csv" \
+    'io.gapsync.perf.FecBenchmark' >&2
+  rows+=("" "### FEC on one core (FecBenchmark; MB/s of data = k x 1408 / us per block)" ""
+    "| benchmark | scheme | K:M | erasures | us per block | MB/s of data |" "|---|---|---|---|---|---|")
+  # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit",
+  # "Param: erasures","Param: scheme","Param: shape"
+  while IFS= read -r line; do rows+=("$line"); done < <(tail -n +2 "$bench/fec.csv" | tr -d '"' |
+    awk -F, '{ split($10, km, ":"); b = $1; sub(/.*\./, "", b)
+      if (b != "decode" && $8 != "2") next
+      printf "| %s | %s | %s | %s | %.0f | %.0f |\n", b, $9, $10, (b == "decode" ? $8 : "-"), $5,
+        km[1] * 1408 / $5 }')
+}
+
 # ------------------------------------------------------------------ run and summarise
 
 rm -f "$bench/measurements.log"
@@ -191,6 +210,7 @@ load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 wants ingest && bench_ingest
 wants inventory && bench_inventory
 [ "$jmh" = 1 ] && wants jmh && bench_jmh
+[ "$only" = fec ] && bench_fec
 
 {
   echo "# gapsync benchmark results"

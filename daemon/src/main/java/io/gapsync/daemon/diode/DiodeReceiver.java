@@ -4,8 +4,8 @@ import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.CatalogEntry;
 import io.gapsync.protocol.diode.DiodeFrame;
+import io.gapsync.protocol.diode.ErasureCode;
 import io.gapsync.protocol.diode.Heartbeat;
-import io.gapsync.protocol.diode.ReedSolomon;
 import io.gapsync.protocol.trust.TrustPolicy;
 import java.io.Closeable;
 import java.io.IOException;
@@ -101,7 +101,7 @@ public final class DiodeReceiver implements Closeable {
   private final Set<Long> refused = new HashSet<>();
   private final Map<Digest, CatalogEntry> catalog = new HashMap<>();
   private final Set<String> reported = new HashSet<>();
-  private final Map<Long, ReedSolomon> codes = new HashMap<>();
+  private final Map<List<Integer>, ErasureCode> codes = new HashMap<>();
   private long lastCheckpoint = System.nanoTime();
 
   private DiodeReceiver(DiodeReceiverConfig config, TrustPolicy trust, Listener listener)
@@ -433,10 +433,10 @@ public final class DiodeReceiver implements Closeable {
 
   private void scheduleRepair(PartialObject o, int block) {
     boolean[] present = o.present(block);
-    ReedSolomon rs =
+    // One code per (scheme, k, m): building the bit-matrix code's coefficients is not free.
+    ErasureCode rs =
         codes.computeIfAbsent(
-            ((long) o.layout.k() << 32) | o.layout.m(),
-            x -> new ReedSolomon(o.layout.k(), o.layout.m()));
+            List.of(o.layout.scheme(), o.layout.k(), o.layout.m()), x -> o.layout.code());
     int t = o.layout.symbolSize();
     int n = o.layout.k() + o.layout.m();
     repairs.execute(

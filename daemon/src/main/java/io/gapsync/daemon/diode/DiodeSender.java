@@ -5,15 +5,17 @@ import io.gapsync.protocol.DigestAlgorithm;
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.BlockLayout;
 import io.gapsync.protocol.diode.CatalogEntry;
+import io.gapsync.protocol.diode.CauchyBitMatrixCode;
 import io.gapsync.protocol.diode.DiodeFrame;
 import io.gapsync.protocol.diode.Heartbeat;
-import io.gapsync.protocol.diode.ReedSolomon;
 import io.gapsync.protocol.trust.SigningKey;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -42,11 +44,18 @@ import java.util.stream.IntStream;
  */
 public final class DiodeSender {
 
+  /** Column ranges a group's parity is split into, one task each on the common pool. */
+  private static final int PARITY_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   private final DiodeSenderConfig config;
   private final SigningKey key;
   private final PacketSink sink;
   private final int epoch;
   private final ByteBuffer buffer;
+
+  /** The symbol payload of {@link #buffer} as little-endian words (the stripes' byte order). */
+  private final LongBuffer payloadWords;
+
   private final DiodeFrame frame = new DiodeFrame();
   private final TokenBucket bucket;
   private long sequence;
@@ -70,6 +79,13 @@ public final class DiodeSender {
     this.sink = sink;
     this.epoch = new SecureRandom().nextInt();
     this.buffer = ByteBuffer.allocateDirect(config.mtu());
+    this.payloadWords =
+        buffer
+            .duplicate()
+            .position(DiodeFrame.HEADER_LENGTH)
+            .slice()
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .asLongBuffer();
     // A burst of 64 datagrams may leave back to back; more would overrun small switch buffers.
     this.bucket = new TokenBucket(config.rateBitsPerSecond(), 64L * config.mtu());
   }
@@ -103,13 +119,13 @@ public final class DiodeSender {
     lastHeartbeat = System.nanoTime();
     lastCatalog = lastHeartbeat - config.catalogInterval().toNanos();
 
-    ReedSolomon rs = new ReedSolomon(config.k(), config.m());
+    CauchyBitMatrixCode code = new CauchyBitMatrixCode(config.k(), config.m());
     BlockingQueue<EncodedGroup> free = new ArrayBlockingQueue<>(2);
     BlockingQueue<EncodedGroup> ready = new ArrayBlockingQueue<>(2);
     free.add(new EncodedGroup(config.interleave(), config.k(), config.m(), config.symbolSize()));
     free.add(new EncodedGroup(config.interleave(), config.k(), config.m(), config.symbolSize()));
     Thread encoder =
-        new Thread(() -> encodeAll(files, rs, free, ready), "gapsync-diode-encoder-" + epoch);
+        new Thread(() -> encodeAll(files, code, free, ready), "gapsync-diode-encoder-" + epoch);
     encoder.setDaemon(true);
     encoder.start();
     try {
@@ -160,6 +176,8 @@ public final class DiodeSender {
         sinceAnnounce = 0;
       }
       BlockLayout layout = a.layout();
+      // Once per group: objectId() decodes the digest, too slow for every datagram.
+      long objectId = a.objectId();
       int maxSymbols = layout.k() + layout.m();
       for (int s = 0; s < maxSymbols; s++) {
         for (int b = 0; b < g.blocks; b++) {
@@ -167,8 +185,7 @@ public final class DiodeSender {
           if (s >= k + layout.m()) {
             continue;
           }
-          byte[] symbol = s < k ? g.data[b][s] : g.parity[b][s - k];
-          symbol(a, g.firstBlock + b, s, symbol);
+          symbol(objectId, g.firstBlock + b, s, g, b, s < k ? g.data[s] : g.parity[s - k]);
           if (++sinceAnnounce >= config.announceEveryPackets()) {
             announcement(a);
             sinceAnnounce = 0;
@@ -188,7 +205,7 @@ public final class DiodeSender {
   /** Encoder thread: reads every group of every file for every pass; ends with object -1. */
   private void encodeAll(
       List<Path> files,
-      ReedSolomon rs,
+      CauchyBitMatrixCode code,
       BlockingQueue<EncodedGroup> free,
       BlockingQueue<EncodedGroup> ready) {
     try {
@@ -197,6 +214,9 @@ public final class DiodeSender {
           BlockLayout layout = objects.get(o).layout();
           int blocks = layout.blockCount();
           int symbolSize = layout.symbolSize();
+          byte[] chunk = new byte[symbolSize];
+          LongBuffer chunkWords =
+              ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
           try (InputStream in =
               new BufferedInputStream(Files.newInputStream(files.get(o)), 1 << 20)) {
             int first = 0;
@@ -212,21 +232,37 @@ public final class DiodeSender {
                 int k = layout.dataSymbols(first + b);
                 g.dataCount[b] = k;
                 for (int s = 0; s < k; s++) {
-                  int n = in.readNBytes(g.data[b][s], 0, symbolSize);
+                  int n = in.readNBytes(chunk, 0, symbolSize);
                   if (n < symbolSize) {
-                    Arrays.fill(g.data[b][s], n, symbolSize, (byte) 0);
+                    Arrays.fill(chunk, n, symbolSize, (byte) 0);
+                  }
+                  for (int c = 0; c < 8; c++) {
+                    chunkWords.get(
+                        c * g.packetWords, g.data[s], g.packetOffset(b, c), g.packetWords);
                   }
                 }
+                // A short last block: its missing data symbols are zeros, which is exactly the
+                // shortened code (they add nothing to parity).
+                for (int s = k; s < layout.k(); s++) {
+                  g.clear(b, s);
+                }
               }
-              // Parity is the sender's only heavy work (m multiply-adds per byte): the blocks of a
-              // group are independent, so they are encoded on every core (common pool).
+              // Parity is the sender's only heavy work: all blocks of the group at once, the
+              // columns split over the cores (common pool).
               EncodedGroup group = g;
-              IntStream.range(0, g.blocks)
+              int columns = g.blocks * g.packetWords;
+              int parts = Math.min(PARITY_THREADS, g.blocks);
+              IntStream.range(0, parts)
                   .parallel()
                   .forEach(
-                      b ->
-                          rs.encode(
-                              group.data[b], group.dataCount[b], group.parity[b], symbolSize));
+                      part ->
+                          code.encodeStriped(
+                              group.data,
+                              layout.k(),
+                              group.parity,
+                              group.stride,
+                              columns * part / parts,
+                              columns * (part + 1) / parts));
               ready.put(g);
               first += g.blocks;
             } while (first < blocks);
@@ -240,7 +276,7 @@ public final class DiodeSender {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
-      EncodedGroup failed = new EncodedGroup(1, 1, 0, 1);
+      EncodedGroup failed = new EncodedGroup(1, 1, 0, 64);
       failed.failure = e;
       ready.offer(failed);
     }
@@ -266,17 +302,27 @@ public final class DiodeSender {
       }
     }
     BlockLayout layout =
-        new BlockLayout(size, config.symbolSize(), config.k(), config.m(), config.interleave());
+        new BlockLayout(
+            size,
+            config.symbolSize(),
+            config.k(),
+            config.m(),
+            config.interleave(),
+            Announcement.SCHEME_CAUCHY_BITMATRIX_GF256);
     return new Announcement(
             Digest.fromRaw(DigestAlgorithm.SHA256, sha.digest()), name, layout, null)
         .signedBy(key);
   }
 
-  private void symbol(Announcement a, int block, int s, byte[] symbol) throws IOException {
+  /** Sends symbol {@code s} of block {@code b} of a group: its 8 packets from the stripe. */
+  private void symbol(long objectId, int block, int s, EncodedGroup g, int b, long[] stripe)
+      throws IOException {
     frame.wrap(buffer, 0, buffer.capacity());
-    frame.header(DiodeFrame.TYPE_SYMBOL, epoch, sequence, a.objectId(), block, s);
-    buffer.put(DiodeFrame.HEADER_LENGTH, symbol, 0, symbol.length);
-    emit(frame.seal(symbol.length));
+    frame.header(DiodeFrame.TYPE_SYMBOL, epoch, sequence, objectId, block, s);
+    for (int c = 0; c < 8; c++) {
+      payloadWords.put(c * g.packetWords, stripe, g.packetOffset(b, c), g.packetWords);
+    }
+    emit(frame.seal(g.packetWords * 64));
   }
 
   private void announcement(Announcement a) throws IOException {

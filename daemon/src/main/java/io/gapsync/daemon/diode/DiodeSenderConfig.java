@@ -2,6 +2,7 @@ package io.gapsync.daemon.diode;
 
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.BlockLayout;
+import io.gapsync.protocol.diode.CauchyBitMatrixCode;
 import io.gapsync.protocol.diode.DiodeFrame;
 import io.gapsync.protocol.diode.ReedSolomon;
 import java.time.Duration;
@@ -159,9 +160,14 @@ public record DiodeSenderConfig(
         announceEveryPackets);
   }
 
-  /** Returns the symbol size the MTU allows: MTU minus IP, UDP and frame headers. */
+  /**
+   * Returns the symbol size the MTU allows: MTU minus IP, UDP and frame headers, rounded down to a
+   * multiple of 64 as the bit-matrix FEC needs (1,408 bytes at MTU 1,500).
+   */
   public int symbolSize() {
-    return mtu - overheadBytes();
+    return (mtu - overheadBytes())
+        / CauchyBitMatrixCode.SYMBOL_ALIGN
+        * CauchyBitMatrixCode.SYMBOL_ALIGN;
   }
 
   private static int overheadBytes() {

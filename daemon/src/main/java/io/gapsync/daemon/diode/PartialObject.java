@@ -2,7 +2,7 @@ package io.gapsync.daemon.diode;
 
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.BlockLayout;
-import io.gapsync.protocol.diode.ReedSolomon;
+import io.gapsync.protocol.diode.ErasureCode;
 import io.gapsync.protocol.trust.TrustPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -210,13 +210,23 @@ final class PartialObject {
    *
    * @param present which of the block's symbols arrived (data then parity)
    */
-  void repair(int block, boolean[] present, ReedSolomon rs, byte[][] shards) throws IOException {
+  void repair(int block, boolean[] present, ErasureCode rs, byte[][] shards) throws IOException {
     int k = layout.dataSymbols(block);
     int t = layout.symbolSize();
-    for (int s = 0; s < k + layout.m(); s++) {
+    int m = layout.m();
+    // Two reads per block, not one per symbol: a block's data symbols are contiguous in the data
+    // file and its parity symbols in the parity file.
+    ByteBuffer run = ByteBuffer.allocate(Math.max(k, m) * t);
+    readFully(data, run.array(), layout.dataOffset(block, 0), k * t);
+    for (int s = 0; s < k; s++) {
       if (present[s]) {
-        long at = s < k ? layout.dataOffset(block, s) : ((long) block * layout.m() + (s - k)) * t;
-        readFully(s < k ? data : parity, shards[s], at, t);
+        run.get(s * t, shards[s], 0, t);
+      }
+    }
+    readFully(parity, run.array(), (long) block * m * t, m * t);
+    for (int i = 0; i < m; i++) {
+      if (present[k + i]) {
+        run.get(i * t, shards[k + i], 0, t);
       }
     }
     rs.decode(shards, present, k, t);

@@ -19,11 +19,11 @@ import java.util.List;
  * by hand) and trusts a block layout or a name only once the signature verifies against its trust
  * file.
  *
- * <p>Payload, big-endian: scheme u8 (1 = Cauchy Reed-Solomon GF(2^8)), k u8, m u8, reserved u8,
- * symbol size u16, interleave u16, size u64, sha256 (32 bytes), block count u32, name length u8,
- * name (UTF-8); then the signing key's id (16 bytes, the 32 hex digits of {@link KeyId}) and the
- * Ed25519 signature (64 bytes) over {@link #SIGNING_CONTEXT} followed by every byte before the key
- * id.
+ * <p>Payload, big-endian: scheme u8 (1 = Cauchy Reed-Solomon GF(2^8) byte-wise, 2 = the same code
+ * family in XOR bit-matrix form), k u8, m u8, reserved u8, symbol size u16, interleave u16, size
+ * u64, sha256 (32 bytes), block count u32, name length u8, name (UTF-8); then the signing key's id
+ * (16 bytes, the 32 hex digits of {@link KeyId}) and the Ed25519 signature (64 bytes) over {@link
+ * #SIGNING_CONTEXT} followed by every byte before the key id.
  *
  * @param digest the object's sha256 (its identity; the first 8 bytes are the frame's object id)
  * @param name the file name it is published under in the spool
@@ -34,6 +34,9 @@ public record Announcement(Digest digest, String name, BlockLayout layout, KeySi
 
   /** The FEC scheme id of {@link ReedSolomon}. */
   public static final int SCHEME_CAUCHY_RS_GF256 = 1;
+
+  /** The FEC scheme id of {@link CauchyBitMatrixCode} (symbol size a multiple of 64). */
+  public static final int SCHEME_CAUCHY_BITMATRIX_GF256 = 2;
 
   /** Longest file name in UTF-8 bytes. */
   public static final int NAME_LENGTH_MAX = 255;
@@ -117,13 +120,15 @@ public record Announcement(Digest digest, String name, BlockLayout layout, KeySi
       throw new DiodeException("Diode announcement too short: " + length + " bytes");
     }
     int scheme = b.get(offset) & 0xff;
-    if (scheme != SCHEME_CAUCHY_RS_GF256) {
+    if (scheme != SCHEME_CAUCHY_RS_GF256 && scheme != SCHEME_CAUCHY_BITMATRIX_GF256) {
       throw new DiodeException(
           "Diode announcement uses FEC scheme "
               + scheme
               + " but this receiver knows only "
               + SCHEME_CAUCHY_RS_GF256
-              + " (Cauchy Reed-Solomon): upgrade the receiver");
+              + " (Cauchy Reed-Solomon) and "
+              + SCHEME_CAUCHY_BITMATRIX_GF256
+              + " (Cauchy Reed-Solomon, bit-matrix): upgrade the receiver");
     }
     int k = b.get(offset + 1) & 0xff;
     int m = b.get(offset + 2) & 0xff;
@@ -149,7 +154,7 @@ public record Announcement(Digest digest, String name, BlockLayout layout, KeySi
     b.get(offset + FIXED + nameLength, keyId);
     byte[] sig = new byte[KeySignature.LENGTH];
     b.get(offset + FIXED + nameLength + KEY_ID_BYTES, sig);
-    BlockLayout layout = new BlockLayout(size, symbolSize, k, m, interleave);
+    BlockLayout layout = new BlockLayout(size, symbolSize, k, m, interleave, scheme);
     if (layout.blockCount() != blocks) {
       throw new DiodeException(
           "Diode announcement says " + blocks + " blocks but its layout makes " + layout);
@@ -164,7 +169,7 @@ public record Announcement(Digest digest, String name, BlockLayout layout, KeySi
   private byte[] fields() {
     byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = ByteBuffer.allocate(FIXED + nameBytes.length).order(ByteOrder.BIG_ENDIAN);
-    b.put((byte) SCHEME_CAUCHY_RS_GF256)
+    b.put((byte) layout.scheme())
         .put((byte) layout.k())
         .put((byte) layout.m())
         .put((byte) 0)

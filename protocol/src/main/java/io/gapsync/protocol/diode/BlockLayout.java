@@ -4,15 +4,18 @@ package io.gapsync.protocol.diode;
  * How an object is cut into FEC blocks (docs/FORMAT.md section 5.4): symbols of {@code symbolSize}
  * bytes (the last one zero-padded), {@code k} data symbols per block (fewer in the last block),
  * {@code m} parity symbols per block, and blocks sent in interleave groups of {@code interleave}
- * blocks.
+ * blocks, with the erasure code that {@code scheme} names ({@link ErasureCode#forScheme}).
  *
  * @param size the object's size in bytes
  * @param symbolSize bytes per symbol
  * @param k data symbols per full block
  * @param m parity symbols per block
  * @param interleave blocks per interleave group
+ * @param scheme the FEC scheme id ({@link Announcement#SCHEME_CAUCHY_RS_GF256} or {@link
+ *     Announcement#SCHEME_CAUCHY_BITMATRIX_GF256}, which needs a symbol size that is a multiple of
+ *     64)
  */
-public record BlockLayout(long size, int symbolSize, int k, int m, int interleave) {
+public record BlockLayout(long size, int symbolSize, int k, int m, int interleave, int scheme) {
 
   /** Smallest symbol the format allows. */
   public static final int SYMBOL_SIZE_MIN = 64;
@@ -34,7 +37,11 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
         || k > 255
         || m > 255
         || interleave < 1
-        || interleave > INTERLEAVE_MAX) {
+        || interleave > INTERLEAVE_MAX
+        || (scheme != Announcement.SCHEME_CAUCHY_RS_GF256
+            && scheme != Announcement.SCHEME_CAUCHY_BITMATRIX_GF256)
+        || (scheme == Announcement.SCHEME_CAUCHY_BITMATRIX_GF256
+            && symbolSize % CauchyBitMatrixCode.SYMBOL_ALIGN != 0)) {
       throw new DiodeException(
           "Invalid block layout: size="
               + size
@@ -52,11 +59,25 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
               + interleave
               + " (1.."
               + INTERLEAVE_MAX
+              + ") scheme="
+              + scheme
+              + " (1, or 2 with a symbol size that is a multiple of "
+              + CauchyBitMatrixCode.SYMBOL_ALIGN
               + ")");
     }
     if ((size + (long) k * symbolSize - 1) / ((long) k * symbolSize) > Integer.MAX_VALUE) {
       throw new DiodeException("Invalid block layout: " + size + " bytes need too many blocks");
     }
+  }
+
+  /** A layout with the byte-wise Reed-Solomon scheme 1 ({@link ReedSolomon}). */
+  public BlockLayout(long size, int symbolSize, int k, int m, int interleave) {
+    this(size, symbolSize, k, m, interleave, Announcement.SCHEME_CAUCHY_RS_GF256);
+  }
+
+  /** Returns the erasure code the layout's scheme names, for its {@code k} and {@code m}. */
+  public ErasureCode code() {
+    return ErasureCode.forScheme(scheme, k, m);
   }
 
   /** Returns the bytes of data in a full block. */

@@ -13,7 +13,7 @@ package io.gapsync.protocol.diode;
  *
  * <p>Immutable and thread-safe; the arrays passed in belong to the caller.
  */
-public final class ReedSolomon {
+public final class ReedSolomon implements ErasureCode {
 
   /** Largest {@code k + m}: the field has 256 elements and x and y must be distinct. */
   public static final int MAX_SYMBOLS = 256;
@@ -32,6 +32,17 @@ public final class ReedSolomon {
    * @throws IllegalArgumentException if {@code k < 1}, {@code m < 0} or {@code k + m > 256}
    */
   public ReedSolomon(int k, int m) {
+    this.cauchy = cauchy(k, m);
+    this.k = k;
+    this.m = m;
+  }
+
+  /**
+   * Returns the Cauchy matrix {@code C[i][j] = 1 / (i xor (m + j))}, {@code m} rows of {@code k}.
+   *
+   * @throws IllegalArgumentException if {@code k < 1}, {@code m < 0} or {@code k + m > 256}
+   */
+  static int[][] cauchy(int k, int m) {
     if (k < 1 || m < 0 || k + m > MAX_SYMBOLS) {
       throw new IllegalArgumentException(
           "Reed-Solomon over GF(2^8) needs k >= 1, m >= 0 and k + m <= "
@@ -41,22 +52,26 @@ public final class ReedSolomon {
               + " m="
               + m);
     }
-    this.k = k;
-    this.m = m;
-    this.cauchy = new int[m][k];
+    int[][] c = new int[m][k];
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < k; j++) {
-        cauchy[i][j] = Gf256.inv(i ^ (m + j));
+        c[i][j] = Gf256.inv(i ^ (m + j));
       }
     }
+    return c;
   }
 
-  /** Returns the number of data symbols of a full block. */
+  @Override
+  public int scheme() {
+    return Announcement.SCHEME_CAUCHY_RS_GF256;
+  }
+
+  @Override
   public int k() {
     return k;
   }
 
-  /** Returns the number of parity symbols of every block. */
+  @Override
   public int m() {
     return m;
   }
@@ -70,6 +85,7 @@ public final class ReedSolomon {
    * @param parity {@code m} arrays that receive the parity (overwritten)
    * @param len the symbol size in bytes
    */
+  @Override
   public void encode(byte[][] data, int dataCount, byte[][] parity, int len) {
     checkDataCount(dataCount);
     for (int i = 0; i < m; i++) {
@@ -97,6 +113,7 @@ public final class ReedSolomon {
    * @throws IllegalArgumentException if fewer than {@code dataCount} symbols are present (the block
    *     is beyond repair), naming how many are present and how many are needed
    */
+  @Override
   public int decode(byte[][] shards, boolean[] present, int dataCount, int len) {
     checkDataCount(dataCount);
     int[] missing = new int[dataCount];

@@ -114,6 +114,33 @@ class DiodeFrameTest {
   }
 
   @Test
+  void theBitMatrixSchemeRoundTripsAndRefusesASymbolSizeItCannotCode() throws Exception {
+    SigningKey key = key(1);
+    Announcement a =
+        new Announcement(
+                DIGEST,
+                "x.gsa",
+                new BlockLayout(
+                    1_000_000, 1408, 200, 10, 32, Announcement.SCHEME_CAUCHY_BITMATRIX_GF256),
+                null)
+            .signedBy(key);
+    ByteBuffer buffer = ByteBuffer.allocate(1500);
+    int length = a.encode(buffer, 0);
+    assertThat(buffer.get(0)).isEqualTo((byte) 2);
+
+    Announcement read = Announcement.decode(buffer, 0, length);
+
+    assertThat(read).isEqualTo(a);
+    assertThat(read.layout().code()).isInstanceOf(CauchyBitMatrixCode.class);
+    read.verify(TrustPolicy.of(key.publicKey()));
+    buffer.putShort(4, (short) 1416);
+    assertThatThrownBy(() -> Announcement.decode(buffer, 0, length))
+        .isInstanceOf(DiodeException.class)
+        .hasMessageContaining("symbolSize=1416")
+        .hasMessageContaining("scheme=2 (1, or 2 with a symbol size that is a multiple of 64)");
+  }
+
+  @Test
   void announcementWithAnUnknownSchemeOrBadLengthIsRefused() throws Exception {
     Announcement a =
         new Announcement(DIGEST, "x.gsa", new BlockLayout(10, 1416, 200, 20, 32), null)
@@ -126,8 +153,9 @@ class DiodeFrameTest {
     buffer.put(0, (byte) 6);
     assertThatThrownBy(() -> Announcement.decode(buffer, 0, length))
         .isInstanceOf(DiodeException.class)
-        .hasMessageContaining("FEC scheme 6")
-        .hasMessageContaining("upgrade the receiver");
+        .hasMessage(
+            "Diode announcement uses FEC scheme 6 but this receiver knows only 1 (Cauchy"
+                + " Reed-Solomon) and 2 (Cauchy Reed-Solomon, bit-matrix): upgrade the receiver");
   }
 
   @Test

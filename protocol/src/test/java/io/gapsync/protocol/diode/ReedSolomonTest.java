@@ -14,7 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Property tests of the Cauchy Reed-Solomon code against random erasures (seeded, repeatable). */
+/**
+ * Property tests of both Cauchy Reed-Solomon schemes (byte-wise {@link ReedSolomon}, scheme 1, and
+ * {@link CauchyBitMatrixCode}, scheme 2) against random erasures (seeded, repeatable).
+ */
 class ReedSolomonTest {
 
   /** Code shapes: the default, tiny, parity-heavy, the field's limit, and shortened blocks. */
@@ -36,15 +39,24 @@ class ReedSolomonTest {
             seed ->
                 Stream.of(shapes)
                     .filter(s -> seed < 10 || s[0] <= 32)
-                    .map(s -> Arguments.of(seed, s[0], s[1], s[2])));
+                    .flatMap(
+                        s ->
+                            Stream.of(
+                                Arguments.of(seed, s[0], s[1], s[2], 1),
+                                Arguments.of(seed, s[0], s[1], s[2], 2))));
   }
 
-  @ParameterizedTest(name = "seed {0}: k={1} m={2} k'={3}")
+  /** A symbol size the scheme accepts: any for 1, a multiple of 64 for 2. */
+  private static int symbolSize(Random random, int scheme) {
+    return scheme == 1 ? 1 + random.nextInt(64) : 64 * (1 + random.nextInt(3));
+  }
+
+  @ParameterizedTest(name = "seed {0}: k={1} m={2} k'={3} scheme {4}")
   @MethodSource("shapes")
-  void anyMErasuresRestoreTheDataExactly(int seed, int k, int m, int dataCount) {
+  void anyMErasuresRestoreTheDataExactly(int seed, int k, int m, int dataCount, int scheme) {
     Random random = new Random(seed * 7919L + k * 31L + m);
-    int len = 1 + random.nextInt(64);
-    ReedSolomon rs = new ReedSolomon(k, m);
+    int len = symbolSize(random, scheme);
+    ErasureCode rs = ErasureCode.forScheme(scheme, k, m);
     byte[][] data = randomSymbols(random, dataCount, len);
     byte[][] parity = new byte[m][len];
     rs.encode(data, dataCount, parity, len);
@@ -65,12 +77,13 @@ class ReedSolomonTest {
     assertThat(restored).isEqualTo(lostData);
   }
 
-  @ParameterizedTest(name = "seed {0}: k={1} m={2} k'={3}")
+  @ParameterizedTest(name = "seed {0}: k={1} m={2} k'={3} scheme {4}")
   @MethodSource("shapes")
-  void moreThanMErasuresOfDataAreRefusedNamingTheCounts(int seed, int k, int m, int dataCount) {
+  void moreThanMErasuresOfDataAreRefusedNamingTheCounts(
+      int seed, int k, int m, int dataCount, int scheme) {
     Random random = new Random(seed);
-    int len = 8;
-    ReedSolomon rs = new ReedSolomon(k, m);
+    int len = scheme == 1 ? 8 : 64;
+    ErasureCode rs = ErasureCode.forScheme(scheme, k, m);
     byte[][] data = randomSymbols(random, dataCount, len);
     byte[][] parity = new byte[m][len];
     rs.encode(data, dataCount, parity, len);
