@@ -140,9 +140,6 @@ public final class CauchyBitMatrixCode implements ErasureCode {
    *
    * <p>Costs about {@code ones() / (8 k)} packet XORs per data byte's packet: each data symbol is
    * read once while the {@code m} parity symbols stay in cache.
-   */
-  /**
-   * {@inheritDoc}
    *
    * <p>Converts to 64-bit words and calls {@link #encodeStriped} for one block; the sender calls
    * that directly on whole interleave groups.
