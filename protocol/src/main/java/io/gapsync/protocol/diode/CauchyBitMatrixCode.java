@@ -216,33 +216,13 @@ public final class CauchyBitMatrixCode implements ErasureCode {
   @Override
   public int decode(byte[][] shards, boolean[] present, int dataCount, int len) {
     checkShape(dataCount, len);
-    int[] missing = new int[dataCount];
-    int e = 0;
-    for (int j = 0; j < dataCount; j++) {
-      if (!present[j]) {
-        missing[e++] = j;
-      }
-    }
+    Erasures erasures = Erasures.of(present, dataCount, m);
+    int e = erasures.count();
     if (e == 0) {
       return 0;
     }
-    int[] rows = new int[e];
-    int r = 0;
-    for (int i = 0; i < m && r < e; i++) {
-      if (present[dataCount + i]) {
-        rows[r++] = i;
-      }
-    }
-    if (r < e) {
-      throw new IllegalArgumentException(
-          "block is beyond repair: "
-              + (dataCount - e + r)
-              + " of "
-              + (dataCount + m)
-              + " symbols present, "
-              + dataCount
-              + " needed");
-    }
+    int[] missing = erasures.missing;
+    int[] rows = erasures.rows;
     // parity_rows = A * missing + B * present, with A = C[rows][missing]: so
     // missing = A^-1 * parity_rows + (A^-1 * B) * present (B's terms added, since + is xor).
     int[][] a = new int[e][e];
