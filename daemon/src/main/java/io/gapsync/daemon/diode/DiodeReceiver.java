@@ -102,7 +102,12 @@ public final class DiodeReceiver implements Closeable {
   private final Map<Digest, CatalogEntry> catalog = new HashMap<>();
   private final Set<String> reported = new HashSet<>();
   private final Map<List<Integer>, ErasureCode> codes = new HashMap<>();
+  private final BlockPool pool;
   private long lastCheckpoint = System.nanoTime();
+  private long now = System.nanoTime();
+
+  // Repair-thread state: the direct buffer a completed block's data is written from.
+  private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
 
   private DiodeReceiver(DiodeReceiverConfig config, TrustPolicy trust, Listener listener)
       throws IOException {
@@ -114,6 +119,7 @@ public final class DiodeReceiver implements Closeable {
     this.ring = ByteBuffer.allocateDirect(config.ringBytes());
     this.ringRead = ring.duplicate();
     this.capacity = config.ringBytes();
+    this.pool = new BlockPool(config.blockBufferBytes(), stats.blocksEvicted);
     this.repairs =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -176,11 +182,11 @@ public final class DiodeReceiver implements Closeable {
           completed.add(idOfHex(name.substring(0, 64)));
         } else if (Files.isDirectory(p) && Files.exists(p.resolve(PartialObject.ANNOUNCE))) {
           try {
-            PartialObject o = PartialObject.open(p, trust);
+            PartialObject o = PartialObject.open(p, trust, pool);
             objects.put(o.announcement.objectId(), o);
             stats.resumedSymbols.addAndGet(o.symbolsHeld());
             for (int b : o.settle()) {
-              scheduleRepair(o, b);
+              scheduleCompletion(o, b);
             }
             if (o.complete()) {
               schedulePublish(o);
@@ -273,8 +279,9 @@ public final class DiodeReceiver implements Closeable {
   }
 
   private void handle(ByteBuffer slot, int offset, int length) throws IOException {
+    now = System.nanoTime();
     stats.datagrams.incrementAndGet();
-    stats.lastDatagramNanos.set(System.nanoTime());
+    stats.lastDatagramNanos.set(now);
     frame.wrap(slot, offset, length);
     String bad = frame.check();
     if (bad != null) {
@@ -312,14 +319,15 @@ public final class DiodeReceiver implements Closeable {
       stats.reject("malformed");
       return;
     }
-    int r = o.accept(block, symbol, frame.buffer(), frame.payloadOffset(), frame.payloadLength());
+    int r =
+        o.accept(block, symbol, frame.buffer(), frame.payloadOffset(), frame.payloadLength(), now);
     if (r < 0) {
       stats.duplicates.incrementAndGet();
       return;
     }
     stats.symbols.incrementAndGet();
-    if (r == 2) {
-      scheduleRepair(o, block);
+    if (r == 1) {
+      scheduleCompletion(o, block);
     }
     if (r > 0 && o.complete()) {
       schedulePublish(o);
@@ -358,7 +366,7 @@ public final class DiodeReceiver implements Closeable {
       listener.rejected(message);
       return;
     }
-    PartialObject o = PartialObject.create(partialRoot, a, payload);
+    PartialObject o = PartialObject.create(partialRoot, a, payload, pool);
     objects.put(id, o);
     LOG.info("Receiving {} ({}, {} bytes)", a.name(), a.digest(), a.layout().size());
     if (o.complete()) {
@@ -431,22 +439,40 @@ public final class DiodeReceiver implements Closeable {
     listener.beyondRepair(report);
   }
 
-  private void scheduleRepair(PartialObject o, int block) {
-    boolean[] present = o.present(block);
+  /**
+   * Hands a block that has enough symbols to the repair thread: repaired in memory if data symbols
+   * are missing, written in one write, its buffer given back to the pool. Worker thread.
+   */
+  private void scheduleCompletion(PartialObject o, int block) {
+    BlockPool.Buffer buffer = o.detach(block);
+    if (!o.needsCompletion(block, buffer)) {
+      return;
+    }
+    boolean[] present = o.present(block, buffer);
     // One code per (scheme, k, m): building the bit-matrix code's coefficients is not free.
     ErasureCode rs =
         codes.computeIfAbsent(
             List.of(o.layout.scheme(), o.layout.k(), o.layout.m()), x -> o.layout.code());
-    int t = o.layout.symbolSize();
-    int n = o.layout.k() + o.layout.m();
+    int runBytes = o.layout.k() * o.layout.symbolSize();
     repairs.execute(
         () -> {
           try {
-            o.repair(block, present, rs, new byte[n][t]);
-            stats.blocksRepaired.incrementAndGet();
+            if (scratch.capacity() < runBytes) {
+              scratch = ByteBuffer.allocateDirect(runBytes);
+            }
+            if (o.completeBlock(block, present, buffer, rs, scratch)) {
+              stats.blocksRepaired.incrementAndGet();
+            }
           } catch (IOException | RuntimeException e) {
             LOG.error(
-                "Could not repair block {} of {}: {}", block, o.announcement.name(), e.toString());
+                "Could not complete block {} of {}: {}",
+                block,
+                o.announcement.name(),
+                e.toString());
+          } finally {
+            if (buffer != null) {
+              pool.giveBack(buffer);
+            }
           }
         });
   }
@@ -474,11 +500,20 @@ public final class DiodeReceiver implements Closeable {
 
   /** Saves bitmaps once per checkpoint interval. Worker thread. */
   private void periodic() {
-    long now = System.nanoTime();
-    if (now - lastCheckpoint < config.checkpointInterval().toNanos()) {
+    long clock = System.nanoTime();
+    long interval = config.checkpointInterval().toNanos();
+    if (clock - lastCheckpoint < interval) {
       return;
     }
-    lastCheckpoint = now;
+    lastCheckpoint = clock;
+    pool.drainReturned();
+    try {
+      // A block no symbol has reached for two intervals is done arriving in this pass: its
+      // symbols go to the partial files, so the bitmap saved below claims them.
+      pool.evictIdle(clock - 2 * interval);
+    } catch (IOException e) {
+      LOG.error("Could not write buffered diode symbols to the spool: {}", e.toString());
+    }
     for (PartialObject o : objects.values()) {
       try {
         o.checkpoint();

@@ -14,13 +14,16 @@ import java.time.Duration;
  * @param receiveBufferBytes SO_RCVBUF asked for (the kernel caps it at {@code net.core.rmem_max})
  * @param ringBytes bytes of datagrams the receive thread can hand over before it drops
  * @param checkpointInterval how often the received-symbol bitmaps are saved
+ * @param blockBufferBytes memory for blocks being received ({@link BlockPool}); with less than one
+ *     interleave group's worth, symbols are written one by one
  */
 public record DiodeReceiverConfig(
     InetSocketAddress listen,
     Path spool,
     int receiveBufferBytes,
     int ringBytes,
-    Duration checkpointInterval) {
+    Duration checkpointInterval,
+    long blockBufferBytes) {
 
   /** Default SO_RCVBUF: 128 MiB, about one second at 1 Gbit/s. */
   public static final int RECEIVE_BUFFER_BYTES_DEFAULT = 128 << 20;
@@ -50,6 +53,10 @@ public record DiodeReceiverConfig(
     if (listen == null || spool == null) {
       throw new IllegalArgumentException("the diode receiver needs a listen address and a spool");
     }
+    if (blockBufferBytes < 0) {
+      throw new IllegalArgumentException(
+          "the block buffer budget cannot be negative, got " + blockBufferBytes);
+    }
     if (ringBytes < 2 * DATAGRAM_BYTES_MAX) {
       throw new IllegalArgumentException(
           "the receive ring needs at least " + 2 * DATAGRAM_BYTES_MAX + " bytes, got " + ringBytes);
@@ -63,11 +70,19 @@ public record DiodeReceiverConfig(
         spool,
         RECEIVE_BUFFER_BYTES_DEFAULT,
         RING_BYTES_DEFAULT,
-        CHECKPOINT_INTERVAL_DEFAULT);
+        CHECKPOINT_INTERVAL_DEFAULT,
+        BlockPool.BUDGET_BYTES_DEFAULT);
   }
 
   /** Returns a copy with another ring size in bytes. */
   public DiodeReceiverConfig withRing(int bytes) {
-    return new DiodeReceiverConfig(listen, spool, receiveBufferBytes, bytes, checkpointInterval);
+    return new DiodeReceiverConfig(
+        listen, spool, receiveBufferBytes, bytes, checkpointInterval, blockBufferBytes);
+  }
+
+  /** Returns a copy with another block buffer budget in bytes (0: every symbol to disk). */
+  public DiodeReceiverConfig withBlockBuffers(long bytes) {
+    return new DiodeReceiverConfig(
+        listen, spool, receiveBufferBytes, ringBytes, checkpointInterval, bytes);
   }
 }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
 
 /**
@@ -27,10 +28,18 @@ import java.util.stream.Stream;
  * parity} (parity symbols in place) and {@code received.bits} (which symbols arrived, written by
  * atomic rename).
  *
- * <p>Data is written before the bitmap that claims it, so a crash never claims a symbol it lacks
- * (after a power loss the digest check catches anything the page cache lost). The worker thread
- * owns the bitmap and counts; {@link #repair} and {@link #publish} run on the repair thread, on
- * blocks the worker no longer touches. FileChannel positional I/O is safe across the two.
+ * <p>While a block is being received its symbols sit in a {@link BlockPool} buffer; when it has
+ * enough, {@link #completeBlock} (repair thread) repairs it in memory and writes its data in one
+ * write. A block evicted from the pool, or received while no buffer was free, has its symbols
+ * written one by one instead. The bitmap claims only what the files hold: data is written before
+ * the bitmap that claims it, so a crash never claims a symbol it lacks (after a power loss the
+ * digest check catches anything the page cache lost), and a crash loses at most the buffered
+ * blocks, which the next pass sends again.
+ *
+ * <p>The worker thread owns the bitmap, counts and open buffers; {@link #completeBlock} and {@link
+ * #publish} run on the repair thread, on blocks the worker no longer touches, and report written
+ * blocks back through a queue the worker drains ({@link #drainWritten}). FileChannel positional I/O
+ * is safe across the two.
  */
 final class PartialObject {
 
@@ -49,11 +58,15 @@ final class PartialObject {
   private final int[] counts;
   private final BitSet done;
   private final int stride;
+  private final BlockPool pool;
+  private final BlockPool.Buffer[] buffers;
+  private final ConcurrentLinkedQueue<Integer> written = new ConcurrentLinkedQueue<>();
   private int blocksDone;
   private boolean dirty;
 
-  private PartialObject(Path dir, Announcement a, BitSet bits) throws IOException {
+  private PartialObject(Path dir, Announcement a, BitSet bits, BlockPool pool) throws IOException {
     this.dir = dir;
+    this.pool = pool;
     this.announcement = a;
     this.layout = a.layout();
     this.stride = layout.k() + layout.m();
@@ -72,6 +85,7 @@ final class PartialObject {
     this.bits = bits;
     this.counts = new int[layout.blockCount()];
     this.done = new BitSet(layout.blockCount());
+    this.buffers = new BlockPool.Buffer[layout.blockCount()];
     for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
       counts[i / stride]++;
     }
@@ -83,13 +97,14 @@ final class PartialObject {
   }
 
   /** Creates the state of a newly announced object. */
-  static PartialObject create(Path partialRoot, Announcement a, byte[] payload) throws IOException {
+  static PartialObject create(Path partialRoot, Announcement a, byte[] payload, BlockPool pool)
+      throws IOException {
     Path dir = dirOf(partialRoot, a);
     Files.createDirectories(dir);
     Path tmp = dir.resolve(ANNOUNCE + ".tmp");
     Files.write(tmp, payload);
     Files.move(tmp, dir.resolve(ANNOUNCE), StandardCopyOption.ATOMIC_MOVE);
-    return new PartialObject(dir, a, new BitSet());
+    return new PartialObject(dir, a, new BitSet(), pool);
   }
 
   /**
@@ -98,14 +113,14 @@ final class PartialObject {
    * @throws IOException if it cannot be read
    * @throws RuntimeException (DiodeException, TrustException) if it is no longer acceptable
    */
-  static PartialObject open(Path dir, TrustPolicy trust) throws IOException {
+  static PartialObject open(Path dir, TrustPolicy trust, BlockPool pool) throws IOException {
     byte[] payload = Files.readAllBytes(dir.resolve(ANNOUNCE));
     Announcement a = Announcement.decode(ByteBuffer.wrap(payload), 0, payload.length);
     a.verify(trust);
     Path bitsFile = dir.resolve(BITS);
     BitSet bits =
         Files.exists(bitsFile) ? BitSet.valueOf(Files.readAllBytes(bitsFile)) : new BitSet();
-    return new PartialObject(dir, a, bits);
+    return new PartialObject(dir, a, bits, pool);
   }
 
   /** Returns how many symbols the bitmap holds. */
@@ -142,18 +157,47 @@ final class PartialObject {
   }
 
   /**
-   * Stores one symbol.
+   * Stores one symbol: in the block's buffer while the block is being received, or straight in the
+   * partial files when the pool has no buffer to give.
    *
+   * @param now the worker's clock (nanoseconds), for idle eviction
    * @return -1 if it was not needed (a duplicate or its block is done), 0 if stored, 1 if it
-   *     completed a whole block, 2 if it completed a block that needs a repair
+   *     completed the block (the caller then hands the block to {@link #completeBlock})
    */
-  int accept(int block, int symbol, ByteBuffer buffer, int offset, int length) throws IOException {
+  int accept(int block, int symbol, ByteBuffer buffer, int offset, int length, long now)
+      throws IOException {
     int index = block * stride + symbol;
     if (done.get(block) || bits.get(index)) {
       return -1;
     }
+    BlockPool.Buffer open = buffers[block];
+    if (open == null) {
+      open = pool.open(this, block, stride, layout.symbolSize(), now);
+      buffers[block] = open;
+    }
+    if (open != null) {
+      if (open.held[symbol]) {
+        return -1;
+      }
+      buffer.get(offset, open.shards[symbol], 0, length);
+      open.held[symbol] = true;
+      open.heldCount++;
+      open.touched = now;
+    } else {
+      write(block, symbol, buffer.duplicate().limit(offset + length).position(offset));
+      bits.set(index);
+      dirty = true;
+    }
+    if (++counts[block] < layout.dataSymbols(block)) {
+      return 0;
+    }
+    markDone(block);
+    return 1;
+  }
+
+  /** Writes one symbol at its place in the data or parity file. */
+  private void write(int block, int symbol, ByteBuffer src) throws IOException {
     int k = layout.dataSymbols(block);
-    ByteBuffer src = buffer.duplicate().limit(offset + length).position(offset);
     long at =
         symbol < k
             ? layout.dataOffset(block, symbol)
@@ -162,13 +206,52 @@ final class PartialObject {
     while (src.hasRemaining()) {
       at += target.write(src, at);
     }
-    bits.set(index);
-    dirty = true;
-    if (++counts[block] < k) {
-      return 0;
+  }
+
+  /**
+   * Worker, called by the {@link BlockPool}: writes an open block's symbols to the partial files
+   * one by one and forgets its buffer (the pool reuses it).
+   */
+  void evict(BlockPool.Buffer b) throws IOException {
+    int base = b.block * stride;
+    for (int s = 0; s < b.held.length; s++) {
+      if (b.held[s]) {
+        write(b.block, s, ByteBuffer.wrap(b.shards[s], 0, b.symbolSize));
+        bits.set(base + s);
+      }
     }
-    markDone(block);
-    return needsRepair(block) ? 2 : 1;
+    dirty = true;
+    buffers[b.block] = null;
+  }
+
+  /**
+   * Worker: takes a completed block's buffer (null if it has none) out of the pool, for {@link
+   * #completeBlock}.
+   */
+  BlockPool.Buffer detach(int block) {
+    BlockPool.Buffer b = buffers[block];
+    if (b != null) {
+      buffers[block] = null;
+      pool.detach(b);
+    }
+    return b;
+  }
+
+  /**
+   * Worker: whether a completed block still has work on the repair thread (a buffer or a repair).
+   */
+  boolean needsCompletion(int block, BlockPool.Buffer buffer) {
+    return buffer != null || needsRepair(block);
+  }
+
+  /** Worker: claims in the bitmap the data symbols of blocks the repair thread has written. */
+  void drainWritten() {
+    Integer block;
+    while ((block = written.poll()) != null) {
+      int base = block * stride;
+      bits.set(base, base + layout.dataSymbols(block));
+      dirty = true;
+    }
   }
 
   private void markDone(int block) {
@@ -184,6 +267,7 @@ final class PartialObject {
 
   /** Saves the bitmap if it changed (atomic rename). */
   void checkpoint() throws IOException {
+    drainWritten();
     if (!dirty) {
       return;
     }
@@ -205,48 +289,72 @@ final class PartialObject {
   }
 
   /**
-   * Restores a block's missing data symbols from parity and writes them to the data file. Runs on
-   * the repair thread; the present-symbol snapshot is taken by the worker when the block completes.
+   * Completes a block on the repair thread: gathers its symbols (from its buffer, and from the
+   * partial files for those written there earlier), restores missing data symbols from parity and
+   * writes the block's data in one write, then reports the block written to the worker.
    *
-   * @param present which of the block's symbols arrived (data then parity)
+   * @param present which of the block's symbols arrived (data then parity), buffered or on disk; a
+   *     snapshot taken by the worker when the block completed
+   * @param buffer the block's buffer, or null if all its symbols are on disk
+   * @param scratch a direct buffer of at least {@code k * symbolSize} bytes, the repair thread's
+   * @return whether missing data symbols had to be restored
    */
-  void repair(int block, boolean[] present, ErasureCode rs, byte[][] shards) throws IOException {
+  boolean completeBlock(
+      int block, boolean[] present, BlockPool.Buffer buffer, ErasureCode rs, ByteBuffer scratch)
+      throws IOException {
     int k = layout.dataSymbols(block);
     int t = layout.symbolSize();
     int m = layout.m();
-    // Two reads per block, not one per symbol: a block's data symbols are contiguous in the data
-    // file and its parity symbols in the parity file.
-    ByteBuffer run = ByteBuffer.allocate(Math.max(k, m) * t);
-    readFully(data, run.array(), layout.dataOffset(block, 0), k * t);
-    for (int s = 0; s < k; s++) {
-      if (present[s]) {
-        run.get(s * t, shards[s], 0, t);
-      }
+    byte[][] shards = buffer != null ? buffer.shards : new byte[k + m][t];
+    boolean[] onDisk = new boolean[present.length];
+    boolean dataOnDisk = false;
+    boolean parityOnDisk = false;
+    for (int s = 0; s < present.length; s++) {
+      onDisk[s] = present[s] && (buffer == null || !buffer.held[s]);
+      dataOnDisk |= onDisk[s] && s < k;
+      parityOnDisk |= onDisk[s] && s >= k;
     }
-    readFully(parity, run.array(), (long) block * m * t, m * t);
-    for (int i = 0; i < m; i++) {
-      if (present[k + i]) {
-        run.get(i * t, shards[k + i], 0, t);
+    // At most two reads per block, not one per symbol: a block's data symbols are contiguous in
+    // the data file and its parity symbols in the parity file.
+    if (dataOnDisk || parityOnDisk) {
+      ByteBuffer run = ByteBuffer.allocate(Math.max(k, m) * t);
+      if (dataOnDisk) {
+        readFully(data, run.array(), layout.dataOffset(block, 0), k * t);
+        for (int s = 0; s < k; s++) {
+          if (onDisk[s]) {
+            run.get(s * t, shards[s], 0, t);
+          }
+        }
       }
-    }
-    rs.decode(shards, present, k, t);
-    for (int s = 0; s < k; s++) {
-      if (!present[s]) {
-        ByteBuffer src = ByteBuffer.wrap(shards[s], 0, t);
-        long at = layout.dataOffset(block, s);
-        while (src.hasRemaining()) {
-          at += data.write(src, at);
+      if (parityOnDisk) {
+        readFully(parity, run.array(), (long) block * m * t, m * t);
+        for (int i = 0; i < m; i++) {
+          if (onDisk[k + i]) {
+            run.get(i * t, shards[k + i], 0, t);
+          }
         }
       }
     }
+    boolean repaired = rs.decode(shards, present, k, t) > 0;
+    scratch.clear();
+    for (int s = 0; s < k; s++) {
+      scratch.put(shards[s], 0, t);
+    }
+    scratch.flip();
+    long at = layout.dataOffset(block, 0);
+    while (scratch.hasRemaining()) {
+      at += data.write(scratch, at);
+    }
+    written.add(block);
+    return repaired;
   }
 
-  /** Returns which of a block's symbols are present (data, then parity). */
-  boolean[] present(int block) {
+  /** Returns which of a block's symbols are present, buffered or on disk (data, then parity). */
+  boolean[] present(int block, BlockPool.Buffer buffer) {
     int k = layout.dataSymbols(block);
     boolean[] p = new boolean[k + layout.m()];
     for (int s = 0; s < p.length; s++) {
-      p[s] = bits.get(block * stride + s);
+      p[s] = bits.get(block * stride + s) || (buffer != null && buffer.held[s]);
     }
     return p;
   }
@@ -304,9 +412,13 @@ final class PartialObject {
     return target;
   }
 
-  /** Closes the files without publishing (receiver shutdown). */
+  /**
+   * Closes the files without publishing (receiver shutdown, after the repair thread has stopped):
+   * writes the open blocks' symbols and saves the bitmap.
+   */
   void close() throws IOException {
     try {
+      pool.evictAll(this);
       checkpoint();
     } finally {
       data.close();

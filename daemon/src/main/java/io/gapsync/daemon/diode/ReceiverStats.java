@@ -20,6 +20,7 @@ public final class ReceiverStats {
   final AtomicLong unannounced = new AtomicLong();
   final AtomicLong afterComplete = new AtomicLong();
   final AtomicLong blocksRepaired = new AtomicLong();
+  final AtomicLong blocksEvicted = new AtomicLong();
   final AtomicLong published = new AtomicLong();
   final AtomicLong beyondRepair = new AtomicLong();
   final AtomicLong resumedSymbols = new AtomicLong();
@@ -60,6 +61,15 @@ public final class ReceiverStats {
   /** Blocks restored from parity. */
   public long blocksRepaired() {
     return blocksRepaired.get();
+  }
+
+  /**
+   * Blocks whose buffered symbols were written to the partial files before the block completed: for
+   * want of a buffer (a budget smaller than the interleave groups in flight) or because the block
+   * went idle (loss beyond repair in this pass).
+   */
+  public long blocksEvicted() {
+    return blocksEvicted.get();
   }
 
   /** Objects verified and published in the spool. */
@@ -162,6 +172,8 @@ public final class ReceiverStats {
         + beyondRepair()
         + " ring overflows="
         + ringOverflows()
+        + " evicted blocks="
+        + blocksEvicted()
         + " rejected="
         + rejected()
         + " loss="

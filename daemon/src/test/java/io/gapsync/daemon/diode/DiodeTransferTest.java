@@ -81,9 +81,14 @@ class DiodeTransferTest {
   }
 
   private DiodeReceiver receiver(Path spool, int port) throws IOException {
+    return receiver(spool, port, BlockPool.BUDGET_BYTES_DEFAULT);
+  }
+
+  private DiodeReceiver receiver(Path spool, int port, long blockBufferBytes) throws IOException {
     return DiodeReceiver.start(
         DiodeReceiverConfig.defaults(new InetSocketAddress("127.0.0.1", port), spool)
-            .withRing(4 << 20),
+            .withRing(4 << 20)
+            .withBlockBuffers(blockBufferBytes),
         trust,
         events);
   }
@@ -144,6 +149,73 @@ class DiodeTransferTest {
       double measured = 1.0 - (double) r.stats().received() / r.stats().expected();
       assertThat(measured).isBetween(0.04, 0.06);
     }
+  }
+
+  @Test
+  void buffersForFewerBlocksThanAGroupEvictToTheFilesAndTheFileStillArrivesBitExact()
+      throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("h.gsa", 4_000_000, 10);
+    DiodeSenderConfig fec = config().withFec(50, 10, 8);
+    // Room for 3 blocks of 60 symbols while 8 arrive interleaved: most blocks are evicted half
+    // received, then completed from the files and the buffer of their later symbols.
+    long threeBlocks = 3L * 60 * fec.symbolSize();
+    try (DiodeReceiver r = receiver(spool, 0, threeBlocks)) {
+      send(r, fec, LossModel.random(11, 0.05), 0.02, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(r.stats().blocksEvicted()).isPositive();
+      assertThat(r.stats().blocksRepaired()).isPositive();
+    }
+  }
+
+  @Test
+  void withoutBlockBuffersEverySymbolGoesToTheFilesAndIsRepairedFromThem() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("i.gsa", 3_000_000, 11);
+    try (DiodeReceiver r = receiver(spool, 0, 0)) {
+      send(r, config().withFec(50, 10, 8), LossModel.random(12, 0.05), 0, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(r.stats().blocksRepaired()).isPositive();
+      assertThat(r.stats().blocksEvicted()).isZero();
+    }
+  }
+
+  @Test
+  void symbolsOfBlocksLeftShortAreWrittenAndClaimedByALaterCheckpoint() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("j.gsa", 2_000_000, 12);
+    // k=20 m=4: block 5 loses 6 symbols and stays short; its 18 symbols sit in a buffer until the
+    // block goes idle, then the files and the saved bitmap must hold them without a shutdown.
+    LossModel loss = f -> f.type() == DiodeFrame.TYPE_SYMBOL && f.block() == 5 && f.symbol() < 6;
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config().withFec(20, 4, 4), loss, 0, in);
+      assertThat(events.reports.poll(30, TimeUnit.SECONDS)).isNotNull();
+
+      Path dir = spool.resolve(".diode-partial").resolve(sha256(in));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      long claimed = -1;
+      while (System.nanoTime() < deadline) {
+        Path bits = dir.resolve("received.bits");
+        claimed =
+            Files.exists(bits)
+                ? java.util.BitSet.valueOf(Files.readAllBytes(bits)).cardinality()
+                : -1;
+        if (claimed == r.stats().symbols()) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertThat(claimed).isEqualTo(r.stats().symbols());
+      assertThat(r.stats().blocksEvicted()).isPositive();
+    }
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 
   @Test

@@ -1,0 +1,184 @@
+package io.gapsync.daemon.diode;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The receiver's block buffers (docs/ARCHITECTURE.md, "The diode transport"): a block's symbols are
+ * gathered in memory while its interleave group arrives, so a complete block is repaired without
+ * reading anything back and reaches the data file in one write, instead of one write per symbol.
+ *
+ * <p>Bounded: at most {@code budgetBytes} of buffers exist. When none is free, the block opened
+ * longest ago is <i>evicted</i>: its symbols go to the partial files one by one (the path every
+ * symbol took before buffers) and the buffer is reused. Blocks idle for a while are evicted the
+ * same way at checkpoints, so what a crash can lose is only the blocks of the last moments, which
+ * the next pass sends again.
+ *
+ * <p>The worker thread owns the pool; the repair thread hands buffers back through {@link
+ * #giveBack}, which the worker drains.
+ */
+final class BlockPool {
+
+  /** Default budget: 128 MiB, at most a quarter of the heap. */
+  static final long BUDGET_BYTES_DEFAULT =
+      Math.min(128L << 20, Runtime.getRuntime().maxMemory() / 4);
+
+  /** The symbols of one block being received. */
+  static final class Buffer {
+    final int symbolSize;
+    final byte[][] shards;
+    final boolean[] held;
+    PartialObject owner;
+    int block;
+    int heldCount;
+    long touched;
+
+    Buffer(int symbols, int symbolSize) {
+      this.symbolSize = symbolSize;
+      this.shards = new byte[symbols][symbolSize];
+      this.held = new boolean[symbols];
+    }
+
+    long bytes() {
+      return (long) shards.length * symbolSize;
+    }
+
+    boolean fits(int symbols, int size) {
+      return shards.length == symbols && symbolSize == size;
+    }
+  }
+
+  private final long budgetBytes;
+  private long allocatedBytes;
+  private final ArrayDeque<Buffer> free = new ArrayDeque<>();
+  private final LinkedHashSet<Buffer> open = new LinkedHashSet<>();
+  private final ConcurrentLinkedQueue<Buffer> returned = new ConcurrentLinkedQueue<>();
+  private final AtomicLong evictions;
+
+  /**
+   * Creates a pool.
+   *
+   * @param budgetBytes the most memory its buffers may take (0: no buffers)
+   * @param evictions counts the blocks evicted, for want of a buffer or idle
+   */
+  BlockPool(long budgetBytes, AtomicLong evictions) {
+    this.budgetBytes = budgetBytes;
+    this.evictions = evictions;
+  }
+
+  /**
+   * Returns a buffer for a block, evicting the oldest open block if the budget is spent, or null if
+   * every buffer is with the repair thread (the caller then writes the symbol straight to disk).
+   */
+  Buffer open(PartialObject owner, int block, int symbols, int symbolSize, long now)
+      throws IOException {
+    drainReturned();
+    Buffer b = null;
+    for (Iterator<Buffer> it = free.iterator(); it.hasNext(); ) {
+      Buffer f = it.next();
+      if (f.fits(symbols, symbolSize)) {
+        it.remove();
+        b = f;
+        break;
+      }
+    }
+    long need = (long) symbols * symbolSize;
+    if (b == null && allocatedBytes + need > budgetBytes) {
+      // Free buffers of another shape are of no use now: let them go first.
+      while (!free.isEmpty() && allocatedBytes + need > budgetBytes) {
+        allocatedBytes -= free.poll().bytes();
+      }
+    }
+    if (b == null && allocatedBytes + need <= budgetBytes) {
+      b = new Buffer(symbols, symbolSize);
+      allocatedBytes += b.bytes();
+    }
+    if (b == null) {
+      Iterator<Buffer> oldest = open.iterator();
+      while (oldest.hasNext()) {
+        Buffer victim = oldest.next();
+        if (victim.fits(symbols, symbolSize)) {
+          oldest.remove();
+          victim.owner.evict(victim);
+          evictions.incrementAndGet();
+          b = victim;
+          break;
+        }
+      }
+    }
+    if (b == null) {
+      return null;
+    }
+    Arrays.fill(b.held, false);
+    b.heldCount = 0;
+    b.owner = owner;
+    b.block = block;
+    b.touched = now;
+    open.add(b);
+    return b;
+  }
+
+  /** Takes a completed block's buffer out of the open set; it goes to the repair thread. */
+  void detach(Buffer b) {
+    open.remove(b);
+  }
+
+  /** Any thread: a buffer the repair thread is done with. */
+  void giveBack(Buffer b) {
+    returned.add(b);
+  }
+
+  /** Worker: frees the buffers handed back. */
+  void drainReturned() {
+    Buffer b;
+    while ((b = returned.poll()) != null) {
+      b.owner = null;
+      free.add(b);
+    }
+  }
+
+  /**
+   * Evicts open blocks untouched since {@code before} (their symbols go to the partial files).
+   *
+   * @return how many were evicted
+   */
+  int evictIdle(long before) throws IOException {
+    List<Buffer> idle = new ArrayList<>();
+    for (Buffer b : open) {
+      if (b.touched - before < 0) {
+        idle.add(b);
+      }
+    }
+    for (Buffer b : idle) {
+      open.remove(b);
+      b.owner.evict(b);
+      b.owner = null;
+      free.add(b);
+      evictions.incrementAndGet();
+    }
+    return idle.size();
+  }
+
+  /** Evicts every open block of one object (receiver shutdown). */
+  void evictAll(PartialObject owner) throws IOException {
+    List<Buffer> mine = new ArrayList<>();
+    for (Buffer b : open) {
+      if (b.owner == owner) {
+        mine.add(b);
+      }
+    }
+    for (Buffer b : mine) {
+      open.remove(b);
+      owner.evict(b);
+      b.owner = null;
+      free.add(b);
+    }
+  }
+}
