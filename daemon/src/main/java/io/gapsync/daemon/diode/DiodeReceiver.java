@@ -7,13 +7,29 @@ import io.gapsync.protocol.diode.DiodeFrame;
 import io.gapsync.protocol.diode.ErasureCode;
 import io.gapsync.protocol.diode.Heartbeat;
 import io.gapsync.protocol.trust.TrustPolicy;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -70,7 +86,8 @@ public final class DiodeReceiver implements Closeable {
   private final DiodeReceiverConfig config;
   private final TrustPolicy trust;
   private final Listener listener;
-  private final DatagramChannel channel;
+  private final EventLoopGroup group;
+  private final Channel channel;
   private final ReceiverStats stats = new ReceiverStats();
   private final Path partialRoot;
 
@@ -89,7 +106,6 @@ public final class DiodeReceiver implements Closeable {
   private final AtomicLong dataHead = new AtomicLong();
   private long dataTail;
 
-  private final Thread receiveThread;
   private final Thread worker;
   private final ExecutorService repairs;
   private volatile boolean running = true;
@@ -128,10 +144,49 @@ public final class DiodeReceiver implements Closeable {
               return t;
             });
     resume();
-    this.channel = DatagramChannel.open();
-    channel.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
-    channel.bind(config.listen());
-    int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+    this.worker = new Thread(this::workLoop, "gapsync-diode-worker");
+    worker.setDaemon(true);
+    worker.start();
+    // The receive thread is a Netty event loop: on Linux its epoll transport reads up to
+    // RECEIVE_BATCH datagrams per recvmmsg call instead of one recvfrom each.
+    boolean epoll = Epoll.isAvailable();
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            1,
+            new DefaultThreadFactory("gapsync-diode-receive", true, Thread.MAX_PRIORITY),
+            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+            .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
+            .option(
+                ChannelOption.RECVBUF_ALLOCATOR,
+                new FixedRecvByteBufAllocator(
+                    DiodeReceiverConfig.DATAGRAM_BYTES_MAX
+                        * (epoll ? DiodeReceiverConfig.RECEIVE_BATCH : 1)))
+            .handler(new RingWriter());
+    if (epoll) {
+      bootstrap.option(
+          EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DiodeReceiverConfig.DATAGRAM_BYTES_MAX);
+    }
+    try {
+      this.channel = bootstrap.bind(config.listen()).sync().channel();
+    } catch (Exception e) {
+      running = false;
+      LockSupport.unpark(worker);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IOException(
+          "Tried to listen for the diode on udp://"
+              + config.listen().getHostString()
+              + ":"
+              + config.listen().getPort()
+              + " but failed because "
+              + e.getMessage()
+              + "; check that the address is local and the port free",
+          e);
+    }
+    int granted = ((DatagramChannel) channel).config().getReceiveBufferSize();
     if (granted < config.receiveBufferBytes()) {
       LOG.warn(
           "The diode socket's receive buffer is {} bytes, not the {} asked for: raise"
@@ -140,13 +195,6 @@ public final class DiodeReceiver implements Closeable {
           config.receiveBufferBytes(),
           config.receiveBufferBytes());
     }
-    this.receiveThread = new Thread(this::receiveLoop, "gapsync-diode-receive");
-    this.worker = new Thread(this::workLoop, "gapsync-diode-worker");
-    receiveThread.setDaemon(true);
-    worker.setDaemon(true);
-    receiveThread.setPriority(Thread.MAX_PRIORITY);
-    worker.start();
-    receiveThread.start();
   }
 
   /**
@@ -165,7 +213,7 @@ public final class DiodeReceiver implements Closeable {
 
   /** Returns the bound address. */
   public InetSocketAddress address() throws IOException {
-    return (InetSocketAddress) channel.getLocalAddress();
+    return (InetSocketAddress) channel.localAddress();
   }
 
   /** Returns the live counters. */
@@ -215,42 +263,54 @@ public final class DiodeReceiver implements Closeable {
     return Long.parseUnsignedLong(hex.substring(0, 16), 16);
   }
 
-  /** Receive thread: socket to ring, nothing else. */
-  private void receiveLoop() {
-    ByteBuffer overflow = ByteBuffer.allocateDirect(DiodeReceiverConfig.DATAGRAM_BYTES_MAX);
-    try {
-      int max = DiodeReceiverConfig.DATAGRAM_BYTES_MAX;
-      while (running) {
-        long t = tail.get();
-        long position = dataTail;
-        int offset = (int) (position % capacity);
-        if (offset + max > capacity) {
-          position += capacity - offset;
-          offset = 0;
+  /** Receive thread (the event loop): socket to ring, nothing else. */
+  private final class RingWriter extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof DatagramPacket packet) {
+          append(packet.content());
         }
-        if (t - head.get() > mask || position + max - dataHead.get() > capacity) {
-          overflow.clear();
-          if (channel.receive(overflow) != null) {
-            stats.ringOverflows.incrementAndGet();
-          }
-          continue;
-        }
-        ring.clear();
-        ring.limit(offset + max).position(offset);
-        if (channel.receive(ring) == null) {
-          continue;
-        }
-        int length = ring.position() - offset;
-        entryPosition[(int) (t & mask)] = position;
-        entryLength[(int) (t & mask)] = length;
-        dataTail = position + length;
-        tail.lazySet(t + 1);
-        LockSupport.unpark(worker);
+      } finally {
+        ReferenceCountUtil.release(msg);
       }
-    } catch (ClosedChannelException e) {
-      // close() stops us.
-    } catch (IOException e) {
-      LOG.error("The diode receive socket failed: {}", e.toString());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      // Once per batch of datagrams, not once per datagram.
+      LockSupport.unpark(worker);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (running) {
+        LOG.error("The diode receive socket failed: {}", cause.toString());
+      }
+    }
+
+    private void append(ByteBuf content) {
+      int max = DiodeReceiverConfig.DATAGRAM_BYTES_MAX;
+      int length = Math.min(content.readableBytes(), max);
+      long t = tail.get();
+      long position = dataTail;
+      int offset = (int) (position % capacity);
+      if (offset + max > capacity) {
+        position += capacity - offset;
+        offset = 0;
+      }
+      if (t - head.get() > mask || position + max - dataHead.get() > capacity) {
+        stats.ringOverflows.incrementAndGet();
+        return;
+      }
+      ring.clear();
+      ring.limit(offset + length).position(offset);
+      content.getBytes(content.readerIndex(), ring);
+      entryPosition[(int) (t & mask)] = position;
+      entryLength[(int) (t & mask)] = length;
+      dataTail = position + length;
+      tail.lazySet(t + 1);
     }
   }
 
@@ -530,9 +590,9 @@ public final class DiodeReceiver implements Closeable {
   @Override
   public void close() throws IOException {
     running = false;
-    channel.close();
     try {
-      receiveThread.join(5_000);
+      channel.close().await(5, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
       LockSupport.unpark(worker);
       worker.join(30_000);
       repairs.shutdown();

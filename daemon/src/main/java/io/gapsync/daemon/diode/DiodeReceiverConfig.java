@@ -40,6 +40,9 @@ public record DiodeReceiverConfig(
   /** Largest datagram accepted: a 9,216-byte symbol plus frame and IP headers. */
   public static final int DATAGRAM_BYTES_MAX = 9344;
 
+  /** Datagrams the receive thread asks the kernel for in one call (recvmmsg, Linux). */
+  public static final int RECEIVE_BATCH = 64;
+
   public static final Duration CHECKPOINT_INTERVAL_DEFAULT = Duration.ofSeconds(1);
 
   /** Name of the hidden folder of partial objects inside the spool. */

@@ -126,6 +126,7 @@ class DiodeTransferTest {
       assertThat(out).isEqualTo(spool.resolve("a.gsa"));
       assertThat(Files.mismatch(in, out)).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isZero();
+      assertThat(r.stats().blocksEvicted()).isZero();
       assertThat(sent.packets()).isGreaterThan(3_000_001 / 1416);
       assertThat(Files.list(spool.resolve(".diode-partial")))
           .singleElement()
@@ -144,6 +145,7 @@ class DiodeTransferTest {
 
       assertThat(Files.mismatch(in, out)).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isPositive();
+      assertThat(r.stats().blocksEvicted()).isZero();
       waitForLossAccounting(r);
       // The loss measured is the loss injected, to the datagram.
       double measured = 1.0 - (double) r.stats().received() / r.stats().expected();
