@@ -1,5 +1,6 @@
 package io.gapsync.daemon.diode;
 
+import io.gapsync.protocol.diode.Words;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,10 +31,13 @@ final class BlockPool {
   static final long BUDGET_BYTES_DEFAULT =
       Math.min(128L << 20, Runtime.getRuntime().maxMemory() / 4);
 
-  /** The symbols of one block being received. */
+  /**
+   * The symbols of one block being received, as little-endian 64-bit words ({@link
+   * io.gapsync.protocol.diode.Words}): the form the bit-matrix code decodes in place.
+   */
   static final class Buffer {
     final int symbolSize;
-    final byte[][] shards;
+    final long[][] shards;
     final boolean[] held;
     PartialObject owner;
     int block;
@@ -42,12 +46,12 @@ final class BlockPool {
 
     Buffer(int symbols, int symbolSize) {
       this.symbolSize = symbolSize;
-      this.shards = new byte[symbols][symbolSize];
+      this.shards = new long[symbols][Words.count(symbolSize)];
       this.held = new boolean[symbols];
     }
 
     long bytes() {
-      return (long) shards.length * symbolSize;
+      return (long) shards.length * Words.count(symbolSize) * 8;
     }
 
     boolean fits(int symbols, int size) {

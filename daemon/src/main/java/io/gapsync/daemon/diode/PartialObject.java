@@ -3,6 +3,7 @@ package io.gapsync.daemon.diode;
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.BlockLayout;
 import io.gapsync.protocol.diode.ErasureCode;
+import io.gapsync.protocol.diode.Words;
 import io.gapsync.protocol.trust.TrustPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -179,7 +180,7 @@ final class PartialObject {
       if (open.held[symbol]) {
         return -1;
       }
-      buffer.get(offset, open.shards[symbol], 0, length);
+      Words.fromBuffer(buffer, offset, length, open.shards[symbol]);
       open.held[symbol] = true;
       open.heldCount++;
       open.touched = now;
@@ -214,9 +215,11 @@ final class PartialObject {
    */
   void evict(BlockPool.Buffer b) throws IOException {
     int base = b.block * stride;
+    ByteBuffer bytes = ByteBuffer.allocate(b.symbolSize);
     for (int s = 0; s < b.held.length; s++) {
       if (b.held[s]) {
-        write(b.block, s, ByteBuffer.wrap(b.shards[s], 0, b.symbolSize));
+        Words.toBuffer(b.shards[s], b.symbolSize, bytes.clear());
+        write(b.block, s, bytes.flip());
         bits.set(base + s);
       }
     }
@@ -305,7 +308,7 @@ final class PartialObject {
     int k = layout.dataSymbols(block);
     int t = layout.symbolSize();
     int m = layout.m();
-    byte[][] shards = buffer != null ? buffer.shards : new byte[k + m][t];
+    long[][] shards = buffer != null ? buffer.shards : new long[k + m][Words.count(t)];
     boolean[] onDisk = new boolean[present.length];
     boolean dataOnDisk = false;
     boolean parityOnDisk = false;
@@ -322,7 +325,7 @@ final class PartialObject {
         readFully(data, run.array(), layout.dataOffset(block, 0), k * t);
         for (int s = 0; s < k; s++) {
           if (onDisk[s]) {
-            run.get(s * t, shards[s], 0, t);
+            Words.fromBuffer(run, s * t, t, shards[s]);
           }
         }
       }
@@ -330,15 +333,15 @@ final class PartialObject {
         readFully(parity, run.array(), (long) block * m * t, m * t);
         for (int i = 0; i < m; i++) {
           if (onDisk[k + i]) {
-            run.get(i * t, shards[k + i], 0, t);
+            Words.fromBuffer(run, i * t, t, shards[k + i]);
           }
         }
       }
     }
-    boolean repaired = rs.decode(shards, present, k, t) > 0;
+    boolean repaired = rs.decodeWords(shards, present, k, t) > 0;
     scratch.clear();
     for (int s = 0; s < k; s++) {
-      scratch.put(shards[s], 0, t);
+      Words.toBuffer(shards[s], t, scratch);
     }
     scratch.flip();
     long at = layout.dataOffset(block, 0);

@@ -216,6 +216,29 @@ public final class CauchyBitMatrixCode implements ErasureCode {
   @Override
   public int decode(byte[][] shards, boolean[] present, int dataCount, int len) {
     checkShape(dataCount, len);
+    int n = dataCount + m;
+    long[][] words = new long[n][];
+    for (int s = 0; s < n; s++) {
+      // Only what the decode reads is converted: present symbols; missing ones get fresh words.
+      words[s] = present[s] ? toWords(shards[s], len) : new long[len / 8];
+    }
+    int e = decodeWords(words, present, dataCount, len);
+    for (int j = 0; j < dataCount; j++) {
+      if (!present[j]) {
+        fromWords(words[j], shards[j], len);
+      }
+    }
+    return e;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Works on the words in place, without converting: the receiver's block buffers hold them.
+   */
+  @Override
+  public int decodeWords(long[][] shards, boolean[] present, int dataCount, int len) {
+    checkShape(dataCount, len);
     Erasures erasures = Erasures.of(present, dataCount, m);
     int e = erasures.count();
     if (e == 0) {
@@ -233,20 +256,11 @@ public final class CauchyBitMatrixCode implements ErasureCode {
     }
     Gf256.invert(a);
     int packet = len / 64;
-    long[][] sources = new long[dataCount + e][];
-    for (int s = 0; s < e; s++) {
-      sources[dataCount + s] = toWords(shards[dataCount + rows[s]], len);
-    }
-    for (int j = 0; j < dataCount; j++) {
-      if (present[j]) {
-        sources[j] = toWords(shards[j], len);
-      }
-    }
-    long[] out = new long[len / 8];
     for (int t = 0; t < e; t++) {
-      Arrays.fill(out, 0L);
+      long[] out = shards[missing[t]];
+      Arrays.fill(out, 0, len / 8, 0L);
       for (int s = 0; s < e; s++) {
-        mulAdd(a[t][s], sources[dataCount + s], out, packet, 0, packet);
+        mulAdd(a[t][s], shards[dataCount + rows[s]], out, packet, 0, packet);
       }
       for (int j = 0; j < dataCount; j++) {
         if (present[j]) {
@@ -254,10 +268,9 @@ public final class CauchyBitMatrixCode implements ErasureCode {
           for (int s = 0; s < e; s++) {
             f ^= Gf256.mul(a[t][s], coefficients[rows[s]][j]);
           }
-          mulAdd(f, sources[j], out, packet, 0, packet);
+          mulAdd(f, shards[j], out, packet, 0, packet);
         }
       }
-      fromWords(out, shards[missing[t]], len);
     }
     return e;
   }

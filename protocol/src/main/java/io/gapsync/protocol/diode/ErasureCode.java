@@ -64,4 +64,31 @@ public sealed interface ErasureCode permits ReedSolomon, CauchyBitMatrixCode {
    *     is beyond repair), naming how many are present and how many are needed
    */
   int decode(byte[][] shards, boolean[] present, int dataCount, int len);
+
+  /**
+   * {@link #decode} over symbols held as little-endian 64-bit words ({@code (len + 7) / 8} words
+   * each, the bytes of a symbol in the order a {@link java.nio.ByteOrder#LITTLE_ENDIAN} view gives
+   * them, the last word's unused high bytes zero): what the receiver's block buffers hold. This
+   * default converts to bytes and back; {@link CauchyBitMatrixCode} works on the words directly.
+   *
+   * @return the number of data symbols restored
+   * @throws IllegalArgumentException as {@link #decode} does
+   */
+  default int decodeWords(long[][] shards, boolean[] present, int dataCount, int len) {
+    int n = dataCount + m();
+    byte[][] bytes = new byte[n][];
+    for (int s = 0; s < n; s++) {
+      bytes[s] = new byte[len];
+      if (present[s]) {
+        Words.toBytes(shards[s], bytes[s], len);
+      }
+    }
+    int restored = decode(bytes, present, dataCount, len);
+    for (int s = 0; s < dataCount; s++) {
+      if (!present[s]) {
+        Words.fromBytes(bytes[s], len, shards[s]);
+      }
+    }
+    return restored;
+  }
 }
