@@ -119,6 +119,10 @@ public final class DiodeReceiver implements Closeable {
   private final Set<String> reported = new HashSet<>();
   private final Map<List<Integer>, ErasureCode> codes = new HashMap<>();
   private final BlockPool pool;
+  private final Set<String> outerTried = new HashSet<>();
+  private final Set<Long> outerPending = new HashSet<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<OuterResult> outerResults =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private long lastCheckpoint = System.nanoTime();
   private long now = System.nanoTime();
 
@@ -373,7 +377,7 @@ public final class DiodeReceiver implements Closeable {
     int symbol = frame.symbol();
     if (frame.payloadLength() != o.layout.symbolSize()
         || block < 0
-        || block >= o.layout.blockCount()
+        || block >= o.layout.totalBlocks()
         || symbol < 0
         || symbol >= o.layout.symbols(block)) {
       stats.reject("malformed");
@@ -440,7 +444,7 @@ public final class DiodeReceiver implements Closeable {
       catalog.put(e.digest(), e);
       long id = io.gapsync.protocol.diode.DiodeFrame.objectId(e.digest().raw());
       if (e.passesDone() >= e.passes() && e.passes() > 0 && !completed.contains(id)) {
-        report(id, e.digest(), e.name(), e.size());
+        report(id, e.digest(), e.name(), e.size(), frame.epoch());
       }
     }
   }
@@ -448,18 +452,108 @@ public final class DiodeReceiver implements Closeable {
   private void onPassEnd() {
     long id = frame.objectId();
     PartialObject o = objects.get(id);
-    if (o != null && frame.block() >= frame.symbol() && !o.complete()) {
-      report(id, o.announcement.digest(), o.announcement.name(), o.layout.size());
+    if (o == null || o.complete()) {
+      return;
+    }
+    boolean last = frame.block() >= frame.symbol();
+    if (o.layout.outer() > 0) {
+      // Short blocks may come back from their outer groups: try that after every pass; the
+      // last pass's report waits for the outcome.
+      requestOuter(o, frame.epoch(), frame.block(), last);
+      return;
+    }
+    if (last) {
+      report(id, o.announcement.digest(), o.announcement.name(), o.layout.size(), frame.epoch());
     }
   }
 
-  /** Reports an object the sender has finished, once per object and sender epoch. */
-  private void report(long id, Digest digest, String name, long size) {
-    if (!reported.add(digest.hex() + "/" + frame.epoch())) {
+  /**
+   * Worker: once per object, sender epoch and pass, evicts the object's open blocks and hands its
+   * short outer groups to the repair thread ({@link PartialObject#recoverOuter}).
+   *
+   * @param pass the pass that ended, or -1 for "the sender is done with it" (the catalogue)
+   * @param reportAfter whether to report the object beyond repair if it is still short after
+   */
+  private void requestOuter(PartialObject o, int epoch, int pass, boolean reportAfter) {
+    long id = o.announcement.objectId();
+    if (!outerTried.add(o.announcement.digest().hex() + "/" + epoch + "/" + pass)) {
       return;
     }
+    List<PartialObject.OuterGroup> groups;
+    try {
+      groups = o.outerGroups();
+    } catch (IOException e) {
+      LOG.error(
+          "Could not write buffered symbols of {} to the spool: {}",
+          o.announcement.name(),
+          e.toString());
+      groups = List.of();
+    }
+    ErasureCode rs = codeOf(o);
+    List<PartialObject.OuterGroup> todo = groups;
+    outerPending.add(id);
+    repairs.execute(
+        () -> {
+          try {
+            List<Integer> restored = o.recoverOuter(todo, rs);
+            if (!restored.isEmpty()) {
+              stats.blocksRestoredByOuter.addAndGet(restored.size());
+              LOG.info(
+                  "Restored {} block(s) of {} from their outer groups",
+                  restored.size(),
+                  o.announcement.name());
+            }
+          } catch (IOException | RuntimeException e) {
+            LOG.error(
+                "Could not restore blocks of {} from their outer groups: {}",
+                o.announcement.name(),
+                e.toString());
+          } finally {
+            outerResults.add(new OuterResult(o, epoch, reportAfter));
+            LockSupport.unpark(worker);
+          }
+        });
+  }
+
+  /** A finished outer recovery, for the worker. */
+  private record OuterResult(PartialObject object, int epoch, boolean reportAfter) {}
+
+  /**
+   * Worker: takes in finished outer recoveries: publishes what they completed, reports the rest.
+   */
+  private void drainOuterResults() {
+    OuterResult r;
+    while ((r = outerResults.poll()) != null) {
+      PartialObject o = r.object();
+      long id = o.announcement.objectId();
+      outerPending.remove(id);
+      o.drainOuterDone();
+      if (objects.get(id) != o) {
+        continue;
+      }
+      if (o.complete()) {
+        schedulePublish(o);
+      } else if (r.reportAfter()) {
+        report(id, o.announcement.digest(), o.announcement.name(), o.layout.size(), r.epoch());
+      }
+    }
+  }
+
+  private void report(long id, Digest digest, String name, long size, int epoch) {
     PartialObject o = objects.get(id);
     if (o != null && o.complete()) {
+      return;
+    }
+    if (o != null && o.layout.outer() > 0) {
+      if (outerPending.contains(id)) {
+        return; // the recovery in flight reports when it is done
+      }
+      if (!outerTried.contains(digest.hex() + "/" + epoch + "/-1")) {
+        requestOuter(o, epoch, -1, true);
+        return;
+      }
+    }
+    if (!reported.add(digest.hex() + "/" + epoch)) {
       return;
     }
     List<Integer> blocks = new ArrayList<>();
@@ -509,10 +603,7 @@ public final class DiodeReceiver implements Closeable {
       return;
     }
     boolean[] present = o.present(block, buffer);
-    // One code per (scheme, k, m): building the bit-matrix code's coefficients is not free.
-    ErasureCode rs =
-        codes.computeIfAbsent(
-            List.of(o.layout.scheme(), o.layout.k(), o.layout.m()), x -> o.layout.code());
+    ErasureCode rs = codeOf(o);
     int runBytes = o.layout.k() * o.layout.symbolSize();
     repairs.execute(
         () -> {
@@ -535,6 +626,12 @@ public final class DiodeReceiver implements Closeable {
             }
           }
         });
+  }
+
+  /** One code per (scheme, k, m): building the bit-matrix code's coefficients is not free. */
+  private ErasureCode codeOf(PartialObject o) {
+    return codes.computeIfAbsent(
+        List.of(o.layout.scheme(), o.layout.k(), o.layout.m()), x -> o.layout.code());
   }
 
   /** Hands a complete object to the repair thread, after its repairs, to verify and publish. */
@@ -560,6 +657,9 @@ public final class DiodeReceiver implements Closeable {
 
   /** Saves bitmaps once per checkpoint interval. Worker thread. */
   private void periodic() {
+    if (!outerResults.isEmpty()) {
+      drainOuterResults();
+    }
     long clock = System.nanoTime();
     long interval = config.checkpointInterval().toNanos();
     if (clock - lastCheckpoint < interval) {

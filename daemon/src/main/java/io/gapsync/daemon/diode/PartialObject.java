@@ -47,6 +47,7 @@ final class PartialObject {
   static final String ANNOUNCE = "announce.bin";
   static final String DATA = "data";
   static final String PARITY = "parity";
+  static final String OUTER = "outer";
   static final String BITS = "received.bits";
   static final String DONE_SUFFIX = ".done";
 
@@ -55,6 +56,7 @@ final class PartialObject {
   final Path dir;
   private final FileChannel data;
   private final FileChannel parity;
+  private final FileChannel outer;
   private final BitSet bits;
   private final int[] counts;
   private final BitSet done;
@@ -62,6 +64,7 @@ final class PartialObject {
   private final BlockPool pool;
   private final BlockPool.Buffer[] buffers;
   private final ConcurrentLinkedQueue<Integer> written = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Integer> outerDone = new ConcurrentLinkedQueue<>();
   private int blocksDone;
   private boolean dirty;
 
@@ -84,9 +87,20 @@ final class PartialObject {
             StandardOpenOption.READ,
             StandardOpenOption.WRITE);
     this.bits = bits;
-    this.counts = new int[layout.blockCount()];
-    this.done = new BitSet(layout.blockCount());
-    this.buffers = new BlockPool.Buffer[layout.blockCount()];
+    this.outer =
+        layout.outer() == 0
+            ? null
+            : FileChannel.open(
+                dir.resolve(OUTER),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+    int blocks = layout.totalBlocks();
+    this.counts = new int[blocks];
+    this.done = new BitSet(blocks);
+    this.buffers = new BlockPool.Buffer[blocks];
+    // Bits beyond the layout (a damaged file) are dropped rather than trusted.
+    bits.clear((int) Math.min(Integer.MAX_VALUE, (long) blocks * stride), Integer.MAX_VALUE);
     for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
       counts[i / stride]++;
     }
@@ -201,12 +215,24 @@ final class PartialObject {
     int k = layout.dataSymbols(block);
     long at =
         symbol < k
-            ? layout.dataOffset(block, symbol)
+            ? dataAt(block, symbol)
             : ((long) block * layout.m() + (symbol - k)) * layout.symbolSize();
-    FileChannel target = symbol < k ? data : parity;
+    FileChannel target = symbol < k ? dataFile(block) : parity;
     while (src.hasRemaining()) {
       at += target.write(src, at);
     }
+  }
+
+  /** The file a block's data symbols live in: the object's data, or the outer blocks' file. */
+  private FileChannel dataFile(int block) {
+    return layout.isOuter(block) ? outer : data;
+  }
+
+  /** Where a block's data symbol lives in {@link #dataFile}. */
+  private long dataAt(int block, int symbol) {
+    return layout.isOuter(block)
+        ? ((long) (block - layout.blockCount()) * layout.k() + symbol) * layout.symbolSize()
+        : layout.dataOffset(block, symbol);
   }
 
   /**
@@ -259,7 +285,9 @@ final class PartialObject {
 
   private void markDone(int block) {
     done.set(block);
-    blocksDone++;
+    if (!layout.isOuter(block)) {
+      blocksDone++;
+    }
   }
 
   private boolean needsRepair(int block) {
@@ -283,7 +311,7 @@ final class PartialObject {
   /** Returns the blocks short of symbols and how many each still needs. */
   List<int[]> missing() {
     List<int[]> out = new ArrayList<>();
-    for (int b = 0; b < counts.length; b++) {
+    for (int b = 0; b < layout.blockCount(); b++) {
       if (!done.get(b)) {
         out.add(new int[] {b, layout.dataSymbols(b) - counts[b]});
       }
@@ -322,7 +350,7 @@ final class PartialObject {
     if (dataOnDisk || parityOnDisk) {
       ByteBuffer run = ByteBuffer.allocate(Math.max(k, m) * t);
       if (dataOnDisk) {
-        readFully(data, run.array(), layout.dataOffset(block, 0), k * t);
+        readFully(dataFile(block), run.array(), dataAt(block, 0), k * t);
         for (int s = 0; s < k; s++) {
           if (onDisk[s]) {
             Words.fromBuffer(run, s * t, t, shards[s]);
@@ -344,12 +372,242 @@ final class PartialObject {
       Words.toBuffer(shards[s], t, scratch);
     }
     scratch.flip();
-    long at = layout.dataOffset(block, 0);
+    long at = dataAt(block, 0);
+    FileChannel target = dataFile(block);
     while (scratch.hasRemaining()) {
-      at += data.write(scratch, at);
+      at += target.write(scratch, at);
     }
     written.add(block);
     return repaired;
+  }
+
+  /**
+   * What the worker knows of one outer group when a recovery starts: its members (the data blocks,
+   * then the outer block), which are done, and for the others which symbols the files hold.
+   */
+  record OuterGroup(int group, int[] members, boolean[] done, boolean[][] present) {}
+
+  /** Most members of one group that may be short for a recovery to be tried (bounds memory). */
+  static final int OUTER_SHORT_MAX = 16;
+
+  /**
+   * Worker: evicts this object's open blocks (so the files hold every symbol received) and
+   * snapshots the outer groups that have a data block short of symbols.
+   */
+  List<OuterGroup> outerGroups() throws IOException {
+    List<OuterGroup> out = new ArrayList<>();
+    if (layout.outer() == 0) {
+      return out;
+    }
+    pool.evictAll(this);
+    for (int q = 0; q < layout.outerCount(); q++) {
+      int first = layout.outerFirst(q);
+      int end = layout.outerEnd(q);
+      if (done.nextClearBit(first) >= end) {
+        continue;
+      }
+      int n = end - first + 1;
+      int[] members = new int[n];
+      boolean[] memberDone = new boolean[n];
+      boolean[][] present = new boolean[n][];
+      for (int i = 0; i < n; i++) {
+        members[i] = i < n - 1 ? first + i : layout.blockCount() + q;
+        memberDone[i] = done.get(members[i]);
+        if (!memberDone[i]) {
+          present[i] = present(members[i], null);
+        }
+      }
+      out.add(new OuterGroup(q, members, memberDone, present));
+    }
+    return out;
+  }
+
+  /**
+   * Repair thread: restores short data blocks of outer groups from the column relation (the XOR of
+   * a group's blocks and its outer block is zero at every data position), then each block with
+   * enough symbols by its own parity, in rounds until nothing more can be done. Restored data
+   * blocks are written and reported to the worker ({@link #drainOuterDone}).
+   *
+   * @return the data blocks restored
+   */
+  List<Integer> recoverOuter(List<OuterGroup> groups, ErasureCode rs) throws IOException {
+    List<Integer> restored = new ArrayList<>();
+    for (OuterGroup g : groups) {
+      restored.addAll(recoverGroup(g, rs));
+    }
+    outerDone.addAll(restored);
+    return restored;
+  }
+
+  private List<Integer> recoverGroup(OuterGroup g, ErasureCode rs) throws IOException {
+    int n = g.members().length;
+    int k = layout.k();
+    int m = layout.m();
+    int t = layout.symbolSize();
+    int words = Words.count(t);
+    int shortCount = 0;
+    for (boolean d : g.done()) {
+      shortCount += d ? 0 : 1;
+    }
+    if (shortCount > OUTER_SHORT_MAX) {
+      return List.of();
+    }
+    // sum[p]: XOR of data symbol p of every member that knows it; unknown[p]: how many do not.
+    long[][] sum = new long[k][words];
+    int[] unknown = new int[k];
+    // Short members: their data words and which positions they know.
+    long[][][] rows = new long[n][][];
+    boolean[][] known = new boolean[n][];
+    ByteBuffer run = ByteBuffer.allocate(k * t);
+    long[] word = new long[words];
+    for (int i = 0; i < n; i++) {
+      int member = g.members()[i];
+      int kb = layout.dataSymbols(member);
+      readFully(dataFile(member), run.array(), dataAt(member, 0), kb * t);
+      if (!g.done()[i]) {
+        rows[i] = new long[k + m][words];
+        known[i] = new boolean[k];
+      }
+      for (int p = 0; p < k; p++) {
+        // Positions past a short block's data are zeros: known, and add nothing.
+        boolean has = p >= kb || g.done()[i] || g.present()[i][p];
+        if (!has) {
+          unknown[p]++;
+          continue;
+        }
+        if (p < kb) {
+          long[] into = g.done()[i] ? word : rows[i][p];
+          Words.fromBuffer(run, p * t, t, into);
+          xor(sum[p], into);
+        }
+        if (known[i] != null) {
+          known[i][p] = true;
+        }
+      }
+    }
+    List<Integer> restored = new ArrayList<>();
+    boolean progress = true;
+    while (progress) {
+      progress = false;
+      for (int i = 0; i < n; i++) {
+        if (rows[i] == null) {
+          continue;
+        }
+        int member = g.members()[i];
+        int kb = layout.dataSymbols(member);
+        for (int p = 0; p < kb; p++) {
+          if (!known[i][p] && unknown[p] == 1) {
+            // Every other member knows p: this one's symbol is the XOR of theirs.
+            System.arraycopy(sum[p], 0, rows[i][p], 0, words);
+            xor(sum[p], rows[i][p]);
+            known[i][p] = true;
+            unknown[p] = 0;
+            progress = true;
+          }
+        }
+        int knownData = countTrue(known[i], kb);
+        if (knownData < kb) {
+          boolean[] present = new boolean[kb + m];
+          int have = knownData;
+          for (int p = 0; p < kb; p++) {
+            present[p] = known[i][p];
+          }
+          for (int j = 0; j < m; j++) {
+            present[kb + j] = g.present()[i][kb + j];
+            have += present[kb + j] ? 1 : 0;
+          }
+          if (have < kb) {
+            continue;
+          }
+          // Enough with its own parity now: restore the rest of its data.
+          readParity(member, kb, present, rows[i]);
+          long[][] shards = new long[kb + m][];
+          for (int s = 0; s < kb + m; s++) {
+            shards[s] = rows[i][s < kb ? s : k + (s - kb)];
+          }
+          rs.decodeWords(shards, present, kb, t);
+          for (int p = 0; p < kb; p++) {
+            if (!known[i][p]) {
+              known[i][p] = true;
+              unknown[p]--;
+              xor(sum[p], rows[i][p]);
+            }
+          }
+        }
+        // Whole: write the data and stop tracking the member.
+        ByteBuffer out = ByteBuffer.allocate(kb * t);
+        for (int p = 0; p < kb; p++) {
+          Words.toBuffer(rows[i][p], t, out);
+        }
+        out.flip();
+        long at = dataAt(member, 0);
+        FileChannel target = dataFile(member);
+        while (out.hasRemaining()) {
+          at += target.write(out, at);
+        }
+        rows[i] = null;
+        if (!layout.isOuter(member)) {
+          restored.add(member);
+        }
+        progress = true;
+      }
+    }
+    return restored;
+  }
+
+  /** Reads the parity symbols a block holds into {@code row[k ..]}. */
+  private void readParity(int block, int kb, boolean[] present, long[][] row) throws IOException {
+    int m = layout.m();
+    int t = layout.symbolSize();
+    ByteBuffer run = ByteBuffer.allocate(m * t);
+    readFully(parity, run.array(), (long) block * m * t, m * t);
+    for (int j = 0; j < m; j++) {
+      if (present[kb + j]) {
+        Words.fromBuffer(run, j * t, t, row[layout.k() + j]);
+      }
+    }
+  }
+
+  private static int countTrue(boolean[] b, int n) {
+    int c = 0;
+    for (int i = 0; i < n; i++) {
+      c += b[i] ? 1 : 0;
+    }
+    return c;
+  }
+
+  private static void xor(long[] into, long[] from) {
+    for (int i = 0; i < into.length; i++) {
+      into[i] ^= from[i];
+    }
+  }
+
+  /**
+   * Worker: marks done the data blocks the repair thread restored from their outer group, their
+   * data symbols claimed in the bitmap (the data is written).
+   *
+   * @return whether any block became done
+   */
+  boolean drainOuterDone() {
+    boolean any = false;
+    Integer block;
+    while ((block = outerDone.poll()) != null) {
+      if (done.get(block)) {
+        continue;
+      }
+      int base = block * stride;
+      int k = layout.dataSymbols(block);
+      bits.set(base, base + k);
+      counts[block] = Math.max(counts[block], k);
+      dirty = true;
+      BlockPool.Buffer b = detach(block);
+      if (b != null) {
+        pool.giveBack(b);
+      }
+      markDone(block);
+      any = true;
+    }
+    return any;
   }
 
   /** Returns which of a block's symbols are present, buffered or on disk (data, then parity). */
@@ -374,6 +632,9 @@ final class PartialObject {
     long size = data.size();
     data.close();
     parity.close();
+    if (outer != null) {
+      outer.close();
+    }
     Path file = dir.resolve(DATA);
     MessageDigest sha;
     try {
@@ -426,6 +687,9 @@ final class PartialObject {
     } finally {
       data.close();
       parity.close();
+      if (outer != null) {
+        outer.close();
+      }
     }
   }
 

@@ -21,6 +21,7 @@ public final class ReceiverStats {
   final AtomicLong afterComplete = new AtomicLong();
   final AtomicLong blocksRepaired = new AtomicLong();
   final AtomicLong blocksEvicted = new AtomicLong();
+  final AtomicLong blocksRestoredByOuter = new AtomicLong();
   final AtomicLong published = new AtomicLong();
   final AtomicLong beyondRepair = new AtomicLong();
   final AtomicLong resumedSymbols = new AtomicLong();
@@ -70,6 +71,11 @@ public final class ReceiverStats {
    */
   public long blocksEvicted() {
     return blocksEvicted.get();
+  }
+
+  /** Data blocks short of symbols restored from their outer group (and their outer block). */
+  public long blocksRestoredByOuter() {
+    return blocksRestoredByOuter.get();
   }
 
   /** Objects verified and published in the spool. */
@@ -166,6 +172,8 @@ public final class ReceiverStats {
         + symbols()
         + " repaired blocks="
         + blocksRepaired()
+        + " restored by outer="
+        + blocksRestoredByOuter()
         + " published="
         + published()
         + " beyond repair="

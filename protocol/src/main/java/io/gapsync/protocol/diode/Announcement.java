@@ -20,10 +20,11 @@ import java.util.List;
  * file.
  *
  * <p>Payload, big-endian: scheme u8 (1 = Cauchy Reed-Solomon GF(2^8) byte-wise, 2 = the same code
- * family in XOR bit-matrix form), k u8, m u8, reserved u8, symbol size u16, interleave u16, size
- * u64, sha256 (32 bytes), block count u32, name length u8, name (UTF-8); then the signing key's id
- * (16 bytes, the 32 hex digits of {@link KeyId}) and the Ed25519 signature (64 bytes) over {@link
- * #SIGNING_CONTEXT} followed by every byte before the key id.
+ * family in XOR bit-matrix form), k u8, m u8, outer u8 (blocks per outer block, 0 = none; {@link
+ * BlockLayout}), symbol size u16, interleave u16, size u64, sha256 (32 bytes), block count u32,
+ * name length u8, name (UTF-8); then the signing key's id (16 bytes, the 32 hex digits of {@link
+ * KeyId}) and the Ed25519 signature (64 bytes) over {@link #SIGNING_CONTEXT} followed by every byte
+ * before the key id.
  *
  * @param digest the object's sha256 (its identity; the first 8 bytes are the frame's object id)
  * @param name the file name it is published under in the spool
@@ -132,6 +133,7 @@ public record Announcement(Digest digest, String name, BlockLayout layout, KeySi
     }
     int k = b.get(offset + 1) & 0xff;
     int m = b.get(offset + 2) & 0xff;
+    int outer = b.get(offset + 3) & 0xff;
     int symbolSize = b.getShort(offset + 4) & 0xffff;
     int interleave = b.getShort(offset + 6) & 0xffff;
     long size = b.getLong(offset + 8);
@@ -154,7 +156,7 @@ public record Announcement(Digest digest, String name, BlockLayout layout, KeySi
     b.get(offset + FIXED + nameLength, keyId);
     byte[] sig = new byte[KeySignature.LENGTH];
     b.get(offset + FIXED + nameLength + KEY_ID_BYTES, sig);
-    BlockLayout layout = new BlockLayout(size, symbolSize, k, m, interleave, scheme);
+    BlockLayout layout = new BlockLayout(size, symbolSize, k, m, interleave, scheme, outer);
     if (layout.blockCount() != blocks) {
       throw new DiodeException(
           "Diode announcement says " + blocks + " blocks but its layout makes " + layout);
@@ -172,7 +174,7 @@ public record Announcement(Digest digest, String name, BlockLayout layout, KeySi
     b.put((byte) layout.scheme())
         .put((byte) layout.k())
         .put((byte) layout.m())
-        .put((byte) 0)
+        .put((byte) layout.outer())
         .putShort((short) layout.symbolSize())
         .putShort((short) layout.interleave())
         .putLong(layout.size())

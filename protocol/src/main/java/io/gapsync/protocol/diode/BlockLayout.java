@@ -6,6 +6,15 @@ package io.gapsync.protocol.diode;
  * {@code m} parity symbols per block, and blocks sent in interleave groups of {@code interleave}
  * blocks, with the erasure code that {@code scheme} names ({@link ErasureCode#forScheme}).
  *
+ * <p>With {@code outer} = G > 0, every G consecutive blocks (the last group may be shorter) also
+ * get one <i>outer block</i>: symbol by symbol the XOR of the group's blocks (data symbol s with
+ * data symbol s, a short block's missing data symbols counting as zeros, parity symbol i with
+ * parity symbol i). By linearity it is itself a block of the code, with k data and m parity
+ * symbols. Outer blocks are numbered after the data blocks: outer block q is block {@code
+ * blockCount() + q} and covers blocks {@code qG .. min((q+1)G, blockCount()) - 1}. A block that
+ * lost more than m symbols is then restored from the column relation "the XOR of a group's blocks
+ * and its outer block is zero at every symbol position" (docs/FORMAT.md section 5.4).
+ *
  * @param size the object's size in bytes
  * @param symbolSize bytes per symbol
  * @param k data symbols per full block
@@ -14,8 +23,10 @@ package io.gapsync.protocol.diode;
  * @param scheme the FEC scheme id ({@link Announcement#SCHEME_CAUCHY_RS_GF256} or {@link
  *     Announcement#SCHEME_CAUCHY_BITMATRIX_GF256}, which needs a symbol size that is a multiple of
  *     64)
+ * @param outer blocks per outer block, 0 (none) to {@link #OUTER_MAX}
  */
-public record BlockLayout(long size, int symbolSize, int k, int m, int interleave, int scheme) {
+public record BlockLayout(
+    long size, int symbolSize, int k, int m, int interleave, int scheme, int outer) {
 
   /** Smallest symbol the format allows. */
   public static final int SYMBOL_SIZE_MIN = 64;
@@ -25,6 +36,9 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
 
   /** Largest interleave depth. */
   public static final int INTERLEAVE_MAX = 4096;
+
+  /** Most blocks one outer block covers (one byte in the announcement). */
+  public static final int OUTER_MAX = 255;
 
   /** Validates the parameters. */
   public BlockLayout {
@@ -38,6 +52,8 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
         || m > 255
         || interleave < 1
         || interleave > INTERLEAVE_MAX
+        || outer < 0
+        || outer > OUTER_MAX
         || (scheme != Announcement.SCHEME_CAUCHY_RS_GF256
             && scheme != Announcement.SCHEME_CAUCHY_BITMATRIX_GF256)
         || (scheme == Announcement.SCHEME_CAUCHY_BITMATRIX_GF256
@@ -59,6 +75,10 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
               + interleave
               + " (1.."
               + INTERLEAVE_MAX
+              + ") outer="
+              + outer
+              + " (0.."
+              + OUTER_MAX
               + ") scheme="
               + scheme
               + " (1, or 2 with a symbol size that is a multiple of "
@@ -70,9 +90,14 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
     }
   }
 
-  /** A layout with the byte-wise Reed-Solomon scheme 1 ({@link ReedSolomon}). */
+  /** A layout with the byte-wise Reed-Solomon scheme 1 ({@link ReedSolomon}), no outer blocks. */
   public BlockLayout(long size, int symbolSize, int k, int m, int interleave) {
-    this(size, symbolSize, k, m, interleave, Announcement.SCHEME_CAUCHY_RS_GF256);
+    this(size, symbolSize, k, m, interleave, Announcement.SCHEME_CAUCHY_RS_GF256, 0);
+  }
+
+  /** A layout without outer blocks. */
+  public BlockLayout(long size, int symbolSize, int k, int m, int interleave, int scheme) {
+    this(size, symbolSize, k, m, interleave, scheme, 0);
   }
 
   /** Returns the erasure code the layout's scheme names, for its {@code k} and {@code m}. */
@@ -85,13 +110,46 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
     return (long) k * symbolSize;
   }
 
-  /** Returns the number of blocks. */
+  /** Returns the number of data blocks (outer blocks not counted). */
   public int blockCount() {
     return (int) ((size + blockBytes() - 1) / blockBytes());
   }
 
-  /** Returns the data symbols of a block: {@code k}, or fewer for the last one. */
+  /** Returns the number of outer blocks: {@code ceil(blockCount() / outer)}, 0 without them. */
+  public int outerCount() {
+    return outer == 0 ? 0 : (blockCount() + outer - 1) / outer;
+  }
+
+  /** Returns the number of blocks sent per pass: data blocks, then outer blocks. */
+  public int totalBlocks() {
+    return blockCount() + outerCount();
+  }
+
+  /** Returns whether a block index names an outer block. */
+  public boolean isOuter(int block) {
+    return block >= blockCount();
+  }
+
+  /** Returns the outer group of a data block, or the group an outer block covers. */
+  public int outerGroup(int block) {
+    return isOuter(block) ? block - blockCount() : block / outer;
+  }
+
+  /** Returns the first data block of an outer group. */
+  public int outerFirst(int group) {
+    return group * outer;
+  }
+
+  /** Returns the data block after the last one of an outer group. */
+  public int outerEnd(int group) {
+    return Math.min((group + 1) * outer, blockCount());
+  }
+
+  /** Returns the data symbols of a block: {@code k}, fewer for the last data block. */
   public int dataSymbols(int block) {
+    if (isOuter(block)) {
+      return k;
+    }
     long rest = size - block * blockBytes();
     return (int) Math.min(k, (rest + symbolSize - 1) / symbolSize);
   }
@@ -101,10 +159,12 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
     return dataSymbols(block) + m;
   }
 
-  /** Returns the total number of symbols (data and parity) in one pass. */
+  /** Returns the total number of symbols (data and parity, outer blocks too) in one pass. */
   public long totalSymbols() {
     int blocks = blockCount();
-    return blocks == 0 ? 0 : (long) (blocks - 1) * (k + m) + symbols(blocks - 1);
+    return blocks == 0
+        ? 0
+        : (long) (blocks - 1) * (k + m) + symbols(blocks - 1) + (long) outerCount() * (k + m);
   }
 
   /** Returns the byte offset in the object of a data symbol. */
@@ -117,8 +177,11 @@ public record BlockLayout(long size, int symbolSize, int k, int m, int interleav
     return (blockCount() + interleave - 1) / interleave;
   }
 
-  /** Returns the FEC overhead: parity symbols over data symbols, e.g. 0.1 for 200:20. */
+  /**
+   * Returns the FEC overhead of full blocks: symbols sent over data symbols, minus one; e.g. 0.1
+   * for 200:20, and {@code (G + 1)(k + m) / (G k) - 1} with outer blocks every G blocks.
+   */
   public double overhead() {
-    return (double) m / k;
+    return outer == 0 ? (double) m / k : (double) (outer + 1) * (k + m) / ((double) outer * k) - 1;
   }
 }
