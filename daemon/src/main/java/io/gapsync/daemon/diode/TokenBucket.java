@@ -5,8 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Paces the sender to a rate in bits per second (docs/ARCHITECTURE.md, "The diode transport"): each
  * datagram costs its length plus {@link #WIRE_OVERHEAD_BYTES} of Ethernet, IP and UDP headers, and
- * may leave at most {@code burstBytes} ahead of the schedule. Waits park the thread and spin only
- * for the last {@link #SPIN_NANOS}, since a parked thread wakes up late.
+ * may leave at most {@code burstBytes} ahead of the schedule. {@link #charge} books a datagram and
+ * says how long the wait will be, {@link #await} waits: the sender flushes its batch in between
+ * when the wait is long. Waits park the thread and spin only for the last {@link #SPIN_NANOS},
+ * since a parked thread wakes up late.
  */
 final class TokenBucket {
 
@@ -32,10 +34,15 @@ final class TokenBucket {
     this.next = System.nanoTime();
   }
 
-  /** Waits until a datagram of {@code bytes} may leave, then charges it. */
-  void acquire(int bytes) {
+  /**
+   * Charges a datagram of {@code bytes} without waiting: the caller then calls {@link #await}
+   * before it sends. Lets the sender see a long wait coming and flush its batch first.
+   *
+   * @return how long {@link #await} will wait, in nanoseconds; 0 or less for not at all
+   */
+  long charge(int bytes) {
     if (nanosPerByte == 0) {
-      return;
+      return 0;
     }
     long now = System.nanoTime();
     // Credit unused time only up to the burst, so an idle sender cannot flood the link later.
@@ -43,7 +50,15 @@ final class TokenBucket {
       next = now - burstNanos;
     }
     next += (long) ((bytes + WIRE_OVERHEAD_BYTES) * nanosPerByte);
-    long wait = next - now - burstNanos;
+    return next - now - burstNanos;
+  }
+
+  /** Waits until everything charged so far may leave. */
+  void await() {
+    if (nanosPerByte == 0) {
+      return;
+    }
+    long wait = next - System.nanoTime() - burstNanos;
     while (wait > 0) {
       if (wait > SPIN_NANOS) {
         LockSupport.parkNanos(wait - SPIN_NANOS);

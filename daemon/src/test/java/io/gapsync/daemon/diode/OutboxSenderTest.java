@@ -81,6 +81,11 @@ class OutboxSenderTest {
     }
 
     @Override
+    public void flush() throws IOException {
+      sink.flush();
+    }
+
+    @Override
     public void close() throws IOException {
       sink.close();
     }
