@@ -34,7 +34,8 @@ import java.util.stream.IntStream;
  * each file: the signed announcement three times, then the file's blocks in interleave groups,
  * symbol {@code s} of every block of a group back to back, then PASS_END three times. Heartbeats
  * and the catalogue go out on their own schedule between datagrams; everything is paced by a token
- * bucket.
+ * bucket. The sink may batch datagrams: the sender flushes it before any wait longer than {@link
+ * #FLUSH_BEFORE_WAIT_NANOS} and at the end of every send.
  *
  * <p>One encoder thread reads the next group and computes its parity (spread over the cores) while
  * the calling thread sends the current one (two groups in memory, {@link EncodedGroup}). Files are
