@@ -45,9 +45,11 @@ final class TokenBucket {
       return 0;
     }
     long now = System.nanoTime();
-    // Credit unused time only up to the burst, so an idle sender cannot flood the link later.
-    if (now - next > burstNanos) {
-      next = now - burstNanos;
+    // Idle time earns nothing beyond the burst itself: the schedule restarts now, and sending may
+    // run at most burstBytes ahead of it. (Restarting it burstNanos in the past, as before, let
+    // twice the burst leave back to back after a pause.)
+    if (now - next > 0) {
+      next = now;
     }
     next += (long) ((bytes + WIRE_OVERHEAD_BYTES) * nanosPerByte);
     return next - now - burstNanos;

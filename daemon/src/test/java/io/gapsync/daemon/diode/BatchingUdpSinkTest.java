@@ -272,12 +272,14 @@ class BatchingUdpSinkTest {
             events)) {
       SendReport report;
       long gsoSends;
+      long batches;
       try (PacketSink sink = PacketSinks.udp(r.address())) {
         assertThat(sink).isInstanceOf(BatchingUdpSink.class);
         report =
             new DiodeSender(DiodeSenderConfig.defaults().withRate(80_000_000L), key, sink)
                 .send(List.of(in));
         gsoSends = ((BatchingUdpSink) sink).gsoSends();
+        batches = ((BatchingUdpSink) sink).batches();
       }
 
       Path out = events.published.poll(30, TimeUnit.SECONDS);
@@ -287,6 +289,35 @@ class BatchingUdpSinkTest {
       assertThat(r.stats().blocksRepaired()).isZero();
       assertThat(gsoSends).isPositive();
       assertThat(report.packets()).isGreaterThan(5_000_003 / 1416);
+      // About 150 us per datagram at this rate: several datagrams fill a batch within 2 ms.
+      assertThat(batches).isLessThan(report.packets() / 2);
     }
+  }
+
+  @Test
+  void atALowRateEveryLongPacingWaitFlushesTheBatchFirst() throws Exception {
+    Path in = Files.write(tmp.resolve("i.gsa"), new byte[100_000]);
+    // 4 Mbit/s: 3 ms between full datagrams, so once the burst of 64 is spent every datagram
+    // waits more than a millisecond and the one before it must not wait in the batch meanwhile.
+    SendReport report;
+    long batches;
+    try (BatchingUdpSink sink = new BatchingUdpSink(address, true, NEVER)) {
+      report =
+          new DiodeSender(
+                  DiodeSenderConfig.defaults().withRate(4_000_000L), DiodeTransferTest.key(1), sink)
+              .send(List.of(in));
+      batches = sink.batches();
+
+      // Every datagram has left before close: the end of send flushed the last one.
+      java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[65_536], 65_536);
+      for (long i = 0; i < report.packets(); i++) {
+        receiver.socket().receive(p);
+      }
+    }
+
+    assertThat(report.packets()).isGreaterThan(64 + 10);
+    // Without those flushes only a change of length would end a batch here: about 9 batches.
+    // Half of the paced datagrams, in case a busy machine stalled the sender and shortened waits.
+    assertThat(batches).isGreaterThanOrEqualTo((report.packets() - 64) / 2);
   }
 }

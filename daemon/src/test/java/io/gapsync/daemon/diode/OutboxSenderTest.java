@@ -125,7 +125,7 @@ class OutboxSenderTest {
   }
 
   private CountingSink sink() throws IOException {
-    return new CountingSink(new UdpPacketSink(receiver.address()));
+    return new CountingSink(PacketSinks.udp(receiver.address()));
   }
 
   /** Random bytes behind the archive magic. */
