@@ -294,30 +294,70 @@ class BatchingUdpSinkTest {
     }
   }
 
+  /** Passes datagrams on and notes when each send and flush came: "S" or "F", then nanoTime. */
+  private static final class CallLog implements PacketSink {
+    final PacketSink sink;
+    final List<long[]> calls = new ArrayList<>();
+
+    CallLog(PacketSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void send(ByteBuffer datagram) throws IOException {
+      calls.add(new long[] {'S', System.nanoTime()});
+      sink.send(datagram);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      calls.add(new long[] {'F', System.nanoTime()});
+      sink.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      sink.close();
+    }
+  }
+
   @Test
-  void atALowRateEveryLongPacingWaitFlushesTheBatchFirst() throws Exception {
+  void theSenderFlushesBeforeEveryLongPacingWaitAndAtTheEnd() throws Exception {
     Path in = Files.write(tmp.resolve("i.gsa"), new byte[100_000]);
-    // 4 Mbit/s: 3 ms between full datagrams, so once the burst of 64 is spent every datagram
-    // waits more than a millisecond and the one before it must not wait in the batch meanwhile.
+    // 1 Mbit/s: the burst of 64 datagrams is 0.77 s; once it is spent the sender parks about
+    // 0.38 s (half the burst) at a time, and nothing it sent may wait in the batch meanwhile.
+    CallLog log;
     SendReport report;
-    long batches;
     try (BatchingUdpSink sink = new BatchingUdpSink(address, true, NEVER)) {
+      log = new CallLog(sink);
       report =
           new DiodeSender(
-                  DiodeSenderConfig.defaults().withRate(4_000_000L), DiodeTransferTest.key(1), sink)
+                  DiodeSenderConfig.defaults().withRate(1_000_000L), DiodeTransferTest.key(1), log)
               .send(List.of(in));
-      batches = sink.batches();
 
-      // Every datagram has left before close: the end of send flushed the last one.
+      // Every datagram has left before close: the end of send flushed the last batch.
       java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[65_536], 65_536);
       for (long i = 0; i < report.packets(); i++) {
         receiver.socket().receive(p);
       }
     }
 
-    assertThat(report.packets()).isGreaterThan(64 + 10);
-    // Without those flushes only a change of length would end a batch here: about 9 batches.
-    // Half of the paced datagrams, in case a busy machine stalled the sender and shortened waits.
-    assertThat(batches).isGreaterThanOrEqualTo((report.packets() - 64) / 2);
+    int longWaits = 0;
+    long[] previousSend = null;
+    boolean flushedSince = false;
+    for (long[] call : log.calls) {
+      if (call[0] == 'F') {
+        flushedSince = true;
+        continue;
+      }
+      if (previousSend != null && call[1] - previousSend[1] > 200_000_000L) {
+        longWaits++;
+        assertThat(flushedSince).as("a flush before the wait ending at send %s", call[1]).isTrue();
+      }
+      previousSend = call;
+      flushedSince = false;
+    }
+    assertThat(longWaits).as("the sender waited").isPositive();
+    assertThat(log.calls.get(log.calls.size() - 1)[0]).isEqualTo('F');
   }
 }
