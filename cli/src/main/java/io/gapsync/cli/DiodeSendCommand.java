@@ -3,8 +3,9 @@ package io.gapsync.cli;
 import io.gapsync.daemon.diode.DiodeSender;
 import io.gapsync.daemon.diode.DiodeSenderConfig;
 import io.gapsync.daemon.diode.OutboxSender;
+import io.gapsync.daemon.diode.PacketSink;
+import io.gapsync.daemon.diode.PacketSinks;
 import io.gapsync.daemon.diode.SendReport;
-import io.gapsync.daemon.diode.UdpPacketSink;
 import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.SigningKey;
 import java.io.IOException;
@@ -134,7 +135,7 @@ final class DiodeSendCommand implements Callable<Integer> {
     SigningKey signingKey = KeyFiles.readPrivate(key);
     PrintWriter out = spec.commandLine().getOut();
     SendReport r;
-    try (UdpPacketSink sink = new UdpPacketSink(DiodeCommand.parseAddress(spec, "--to", to))) {
+    try (PacketSink sink = PacketSinks.udp(DiodeCommand.parseAddress(spec, "--to", to))) {
       r = new DiodeSender(config, signingKey, sink).send(files);
     }
     out.println(

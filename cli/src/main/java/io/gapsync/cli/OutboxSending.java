@@ -2,7 +2,8 @@ package io.gapsync.cli;
 
 import io.gapsync.daemon.diode.OutboxSender;
 import io.gapsync.daemon.diode.OutboxSenderConfig;
-import io.gapsync.daemon.diode.UdpPacketSink;
+import io.gapsync.daemon.diode.PacketSink;
+import io.gapsync.daemon.diode.PacketSinks;
 import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.SigningKey;
 import java.io.Closeable;
@@ -31,9 +32,9 @@ final class OutboxSending implements Closeable {
   record Setup(InetSocketAddress target, OutboxSenderConfig config, SigningKey key) {}
 
   private final OutboxSender sender;
-  private final UdpPacketSink sink;
+  private final PacketSink sink;
 
-  private OutboxSending(OutboxSender sender, UdpPacketSink sink) {
+  private OutboxSending(OutboxSender sender, PacketSink sink) {
     this.sender = sender;
     this.sink = sink;
   }
@@ -85,7 +86,7 @@ final class OutboxSending implements Closeable {
    * @throws IOException if the socket cannot be opened or the outbox cannot be read
    */
   static OutboxSending start(Setup setup) throws IOException {
-    UdpPacketSink sink = new UdpPacketSink(setup.target());
+    PacketSink sink = PacketSinks.udp(setup.target());
     try {
       OutboxSender sender =
           OutboxSender.start(

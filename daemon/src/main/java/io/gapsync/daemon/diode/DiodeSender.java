@@ -34,7 +34,8 @@ import java.util.stream.IntStream;
  * each file: the signed announcement three times, then the file's blocks in interleave groups,
  * symbol {@code s} of every block of a group back to back, then PASS_END three times. Heartbeats
  * and the catalogue go out on their own schedule between datagrams; everything is paced by a token
- * bucket.
+ * bucket. The sink may batch datagrams: the sender flushes it before any wait longer than {@link
+ * #FLUSH_BEFORE_WAIT_NANOS} and at the end of every send.
  *
  * <p>One encoder thread reads the next group and computes its parity (spread over the cores) while
  * the calling thread sends the current one (two groups in memory, {@link EncodedGroup}). Files are
@@ -46,6 +47,12 @@ public final class DiodeSender {
 
   /** Column ranges a group's parity is split into, one task each on the common pool. */
   private static final int PARITY_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+  /**
+   * A pacing wait longer than this flushes the sink's batch first, so no datagram waits in a batch
+   * while the sender sleeps.
+   */
+  static final long FLUSH_BEFORE_WAIT_NANOS = 1_000_000;
 
   private final DiodeSenderConfig config;
   private final SigningKey key;
@@ -134,6 +141,7 @@ public final class DiodeSender {
         heartbeat();
       }
       catalog();
+      sink.flush();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("diode send interrupted");
@@ -156,7 +164,12 @@ public final class DiodeSender {
     int current = -1;
     long sinceAnnounce = 0;
     while (true) {
-      EncodedGroup g = ready.take();
+      EncodedGroup g = ready.poll();
+      if (g == null) {
+        // The encoder is behind: send what the sink holds rather than let it wait with us.
+        sink.flush();
+        g = ready.take();
+      }
       if (g.failure != null) {
         if (g.failure instanceof IOException io) {
           throw io;
@@ -362,9 +375,15 @@ public final class DiodeSender {
     }
   }
 
-  /** Paces, sends the frame in {@link #buffer}, then any control frame that has come due. */
+  /**
+   * Paces, sends the frame in {@link #buffer}, then any control frame that has come due. Before a
+   * long pacing wait the sink's batch goes out first.
+   */
   private void emit(int length) throws IOException {
-    bucket.acquire(length);
+    if (bucket.charge(length) > FLUSH_BEFORE_WAIT_NANOS) {
+      sink.flush();
+    }
+    bucket.await();
     buffer.limit(length).position(0);
     sink.send(buffer);
     buffer.clear();

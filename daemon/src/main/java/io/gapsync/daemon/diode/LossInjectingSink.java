@@ -62,6 +62,15 @@ public final class LossInjectingSink implements PacketSink {
     }
   }
 
+  /**
+   * Passes the flush on. Held-back datagrams stay held: they are released by the datagrams that
+   * overtake them, or by {@link #close}.
+   */
+  @Override
+  public void flush() throws IOException {
+    next.flush();
+  }
+
   /** Returns how many datagrams the loss model dropped. */
   public long dropped() {
     return dropped;

@@ -32,9 +32,22 @@ final class StoppableSink implements PacketSink {
   @Override
   public void send(ByteBuffer datagram) throws IOException {
     if (stop.getAsBoolean()) {
-      throw new Stopped();
+      Stopped stopped = new Stopped();
+      try {
+        // What the stopped send handed over still leaves now, not with the next send.
+        sink.flush();
+      } catch (IOException e) {
+        stopped.addSuppressed(e);
+      }
+      throw stopped;
     }
     sink.send(datagram);
+  }
+
+  /** Passes the flush on, also once stopped: what was sent before the stop may leave. */
+  @Override
+  public void flush() throws IOException {
+    sink.flush();
   }
 
   @Override

@@ -8,10 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
- * Sends datagrams to one address over a plain JDK {@link DatagramChannel}, connected to it
- * (docs/ARCHITECTURE.md says why not Netty here). "Port unreachable" answers, which only exist on a
- * test link with a back channel, are counted and ignored: a diode sender never hears from the
- * receiver.
+ * Sends datagrams to one address over a plain JDK {@link DatagramChannel}, connected to it, one
+ * write per datagram: what {@link PacketSinks#udp} falls back to where native epoll (and so {@link
+ * BatchingUdpSink}) is not available. "Port unreachable" answers, which only exist on a test link
+ * with a back channel, are counted and ignored: a diode sender never hears from the receiver.
  */
 public final class UdpPacketSink implements PacketSink {
 

@@ -97,7 +97,7 @@ class DiodeTransferTest {
       DiodeReceiver r, DiodeSenderConfig config, LossModel loss, double reorder, Path... files)
       throws IOException {
     try (PacketSink sink =
-        new LossInjectingSink(new UdpPacketSink(r.address()), loss, 7, reorder, 50)) {
+        new LossInjectingSink(PacketSinks.udp(r.address()), loss, 7, reorder, 50)) {
       return new DiodeSender(config, key, sink).send(List.of(files));
     }
   }

@@ -81,6 +81,11 @@ class OutboxSenderTest {
     }
 
     @Override
+    public void flush() throws IOException {
+      sink.flush();
+    }
+
+    @Override
     public void close() throws IOException {
       sink.close();
     }
@@ -120,7 +125,7 @@ class OutboxSenderTest {
   }
 
   private CountingSink sink() throws IOException {
-    return new CountingSink(new UdpPacketSink(receiver.address()));
+    return new CountingSink(PacketSinks.udp(receiver.address()));
   }
 
   /** Random bytes behind the archive magic. */
