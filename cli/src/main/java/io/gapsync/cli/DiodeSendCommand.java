@@ -150,7 +150,7 @@ final class DiodeSendCommand implements Callable<Integer> {
             r.packets(),
             r.elapsed().toNanos() / 1e9,
             r.goodputBitsPerSecond() / 1e6,
-            sending.fec,
+            DiodeSendOptions.describe(config),
             r.epoch()));
     return 0;
   }

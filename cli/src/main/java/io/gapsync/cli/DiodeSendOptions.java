@@ -1,6 +1,7 @@
 package io.gapsync.cli;
 
 import io.gapsync.daemon.diode.DiodeSenderConfig;
+import io.gapsync.protocol.diode.BlockLayout;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,7 +14,8 @@ import picocli.CommandLine.ParameterException;
 final class DiodeSendOptions {
 
   /** The option names, to tell whether any was given (serve accepts them only with a sender). */
-  static final List<String> NAMES = List.of("--rate", "--mtu", "--fec", "--interleave", "--passes");
+  static final List<String> NAMES =
+      List.of("--rate", "--mtu", "--fec", "--interleave", "--outer", "--passes");
 
   @Option(
       names = "--rate",
@@ -47,6 +49,17 @@ final class DiodeSendOptions {
   int interleave;
 
   @Option(
+      names = "--outer",
+      paramLabel = "BLOCKS",
+      defaultValue = "auto",
+      description =
+          "Send one outer block (the XOR of the group) per BLOCKS blocks, so a block that lost"
+              + " more than M symbols is restored from the others in the same pass: a multiple"
+              + " of --interleave up to 255, 0 for none, or auto (default: the largest multiple"
+              + " of --interleave up to 255, 224 at 32; costs 1/BLOCKS more).")
+  String outer;
+
+  @Option(
       names = "--passes",
       paramLabel = "N",
       defaultValue = "1",
@@ -68,10 +81,36 @@ final class DiodeSendOptions {
           .withRate(ArchiveOptions.parseSize(rate))
           .withMtu(mtu)
           .withFec(Integer.parseInt(km[0]), Integer.parseInt(km[1]), interleave)
+          .withOuter(parseOuter(outer))
           .withPasses(passes);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  private static int parseOuter(String value) {
+    if ("auto".equals(value)) {
+      return DiodeSenderConfig.OUTER_AUTO;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "Invalid outer '" + value + "': expected auto, 0 or a number of blocks");
+    }
+  }
+
+  /** Returns the FEC in words for reports: "240:16, outer 1 per 224 blocks, 7.1 %". */
+  static String describe(DiodeSenderConfig c) {
+    int g = c.outerBlocks();
+    double overhead = BlockLayout.overhead(c.k(), c.m(), g);
+    return String.format(
+        java.util.Locale.ROOT,
+        "%d:%d%s (%.1f %% overhead)",
+        c.k(),
+        c.m(),
+        g == 0 ? "" : ", outer 1 per " + g + " blocks",
+        100 * overhead);
   }
 
   /** True if any of these options was given on the command line. */

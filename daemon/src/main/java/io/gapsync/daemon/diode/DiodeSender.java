@@ -198,7 +198,23 @@ public final class DiodeSender {
           if (s >= k + layout.m()) {
             continue;
           }
-          symbol(objectId, g.firstBlock + b, s, g, b, s < k ? g.data[s] : g.parity[s - k]);
+          symbol(
+              objectId,
+              g.firstBlock + b,
+              s,
+              g.stride,
+              g.packetWords,
+              b,
+              s < k ? g.data[s] : g.parity[s - k]);
+          if (++sinceAnnounce >= config.announceEveryPackets()) {
+            announcement(a);
+            sinceAnnounce = 0;
+          }
+        }
+        if (g.outerBlock >= 0) {
+          // The outer block this group completes rides along, one symbol per round, so it is
+          // spread over the group like the group's own blocks.
+          symbol(objectId, g.outerBlock, s, g.packetWords, g.packetWords, 0, g.outer[s]);
           if (++sinceAnnounce >= config.announceEveryPackets()) {
             announcement(a);
             sinceAnnounce = 0;
@@ -228,6 +244,8 @@ public final class DiodeSender {
           int blocks = layout.blockCount();
           int symbolSize = layout.symbolSize();
           byte[] chunk = new byte[symbolSize];
+          long[][] outerSum =
+              layout.outer() == 0 ? null : new long[layout.k() + layout.m()][symbolSize / 8];
           LongBuffer chunkWords =
               ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
           try (InputStream in =
@@ -276,6 +294,7 @@ public final class DiodeSender {
                               group.stride,
                               columns * part / parts,
                               columns * (part + 1) / parts));
+              accumulateOuter(layout, g, outerSum);
               ready.put(g);
               first += g.blocks;
             } while (first < blocks);
@@ -292,6 +311,43 @@ public final class DiodeSender {
       EncodedGroup failed = new EncodedGroup(1, 1, 0, 64);
       failed.failure = e;
       ready.offer(failed);
+    }
+  }
+
+  /**
+   * Adds a group's blocks to the running outer block (symbol by symbol XOR, data with data, parity
+   * with parity; a short block's cleared data symbols add nothing) and, if the group ends an outer
+   * group or the object, hands the outer block to the group to send and starts the next one.
+   */
+  private static void accumulateOuter(BlockLayout layout, EncodedGroup g, long[][] sum) {
+    g.outerBlock = -1;
+    if (sum == null) {
+      return;
+    }
+    int k = layout.k();
+    int words = g.packetWords;
+    for (int s = 0; s < k + layout.m(); s++) {
+      long[] stripe = s < k ? g.data[s] : g.parity[s - k];
+      long[] into = sum[s];
+      for (int c = 0; c < 8; c++) {
+        for (int b = 0; b < g.blocks; b++) {
+          CauchyBitMatrixCode.xorInto(stripe, g.packetOffset(b, c), into, c * words, words);
+        }
+      }
+    }
+    int end = g.firstBlock + g.blocks;
+    if (end % layout.outer() == 0 || g.lastOfObject) {
+      g.outerBlock = layout.blockCount() + (end - 1) / layout.outer();
+      if (g.outer == null) {
+        g.outer = new long[sum.length][];
+      }
+      for (int s = 0; s < sum.length; s++) {
+        if (g.outer[s] == null) {
+          g.outer[s] = new long[sum[s].length];
+        }
+        System.arraycopy(sum[s], 0, g.outer[s], 0, sum[s].length);
+        Arrays.fill(sum[s], 0L);
+      }
     }
   }
 
@@ -321,21 +377,26 @@ public final class DiodeSender {
             config.k(),
             config.m(),
             config.interleave(),
-            Announcement.SCHEME_CAUCHY_BITMATRIX_GF256);
+            Announcement.SCHEME_CAUCHY_BITMATRIX_GF256,
+            config.outerBlocks());
     return new Announcement(
             Digest.fromRaw(DigestAlgorithm.SHA256, sha.digest()), name, layout, null)
         .signedBy(key);
   }
 
-  /** Sends symbol {@code s} of block {@code b} of a group: its 8 packets from the stripe. */
-  private void symbol(long objectId, int block, int s, EncodedGroup g, int b, long[] stripe)
+  /**
+   * Sends symbol {@code s} of block {@code b} of a striped layout: its 8 packets, packet {@code c}
+   * at word {@code c * stride + b * packetWords} of the stripe.
+   */
+  private void symbol(
+      long objectId, int block, int s, int stride, int packetWords, int b, long[] stripe)
       throws IOException {
     frame.wrap(buffer, 0, buffer.capacity());
     frame.header(DiodeFrame.TYPE_SYMBOL, epoch, sequence, objectId, block, s);
     for (int c = 0; c < 8; c++) {
-      payloadWords.put(c * g.packetWords, stripe, g.packetOffset(b, c), g.packetWords);
+      payloadWords.put(c * packetWords, stripe, c * stride + b * packetWords, packetWords);
     }
-    emit(frame.seal(g.packetWords * 64));
+    emit(frame.seal(packetWords * 64));
   }
 
   private void announcement(Announcement a) throws IOException {

@@ -23,6 +23,9 @@ import java.time.Duration;
  * @param heartbeatInterval how often a heartbeat goes out
  * @param catalogInterval how often the catalogue goes out
  * @param announceEveryPackets how many datagrams of an object between repeats of its announcement
+ * @param outer blocks per outer block ({@link BlockLayout}): 0 for none, {@link #OUTER_AUTO} for
+ *     the largest multiple of {@code interleave} up to {@link BlockLayout#OUTER_MAX}, else a
+ *     multiple of {@code interleave} (outer groups end where interleave groups end)
  */
 public record DiodeSenderConfig(
     long rateBitsPerSecond,
@@ -33,7 +36,8 @@ public record DiodeSenderConfig(
     int passes,
     Duration heartbeatInterval,
     Duration catalogInterval,
-    int announceEveryPackets) {
+    int announceEveryPackets,
+    int outer) {
 
   /** Default rate: 800 Mbit/s, below a gigabit link with room for the receiver. */
   public static final long RATE_BITS_PER_SECOND_DEFAULT = 800_000_000L;
@@ -60,6 +64,9 @@ public record DiodeSenderConfig(
 
   public static final int ANNOUNCE_EVERY_PACKETS_DEFAULT = 1000;
 
+  /** {@link #outer} value: as many whole interleave groups as one outer block may cover. */
+  public static final int OUTER_AUTO = -1;
+
   /** Control frames (announcement at the start, pass end) are sent this many times in a row. */
   public static final int CONTROL_REPEATS = 3;
 
@@ -85,6 +92,17 @@ public record DiodeSenderConfig(
     if (passes < 1 || passes > 0xffff) {
       throw new IllegalArgumentException("Invalid passes " + passes + ": expected 1 to 65535");
     }
+    if (outer != OUTER_AUTO
+        && outer != 0
+        && (outer < 0 || outer > BlockLayout.OUTER_MAX || outer % interleave != 0)) {
+      throw new IllegalArgumentException(
+          "Invalid outer "
+              + outer
+              + ": expected 0 (no outer blocks) or a multiple of the interleave depth "
+              + interleave
+              + " up to "
+              + BlockLayout.OUTER_MAX);
+    }
     if (rateBitsPerSecond < 0 || announceEveryPackets < 1) {
       throw new IllegalArgumentException("Invalid rate or announcement interval");
     }
@@ -101,7 +119,8 @@ public record DiodeSenderConfig(
         PASSES_DEFAULT,
         HEARTBEAT_INTERVAL_DEFAULT,
         CATALOG_INTERVAL_DEFAULT,
-        ANNOUNCE_EVERY_PACKETS_DEFAULT);
+        ANNOUNCE_EVERY_PACKETS_DEFAULT,
+        OUTER_AUTO);
   }
 
   /** Returns a copy with another rate. */
@@ -115,7 +134,8 @@ public record DiodeSenderConfig(
         passes,
         heartbeatInterval,
         catalogInterval,
-        announceEveryPackets);
+        announceEveryPackets,
+        outer);
   }
 
   /** Returns a copy with another MTU. */
@@ -129,7 +149,8 @@ public record DiodeSenderConfig(
         passes,
         heartbeatInterval,
         catalogInterval,
-        announceEveryPackets);
+        announceEveryPackets,
+        outer);
   }
 
   /** Returns a copy with another FEC shape and interleave depth. */
@@ -143,7 +164,8 @@ public record DiodeSenderConfig(
         passes,
         heartbeatInterval,
         catalogInterval,
-        announceEveryPackets);
+        announceEveryPackets,
+        outer > 0 && outer % depth != 0 ? OUTER_AUTO : outer);
   }
 
   /** Returns a copy with another number of passes. */
@@ -157,7 +179,31 @@ public record DiodeSenderConfig(
         value,
         heartbeatInterval,
         catalogInterval,
-        announceEveryPackets);
+        announceEveryPackets,
+        outer);
+  }
+
+  /** Returns a copy with another outer setting (0: none, {@link #OUTER_AUTO}, or blocks). */
+  public DiodeSenderConfig withOuter(int value) {
+    return new DiodeSenderConfig(
+        rateBitsPerSecond,
+        mtu,
+        k,
+        m,
+        interleave,
+        passes,
+        heartbeatInterval,
+        catalogInterval,
+        announceEveryPackets,
+        value);
+  }
+
+  /** Returns the blocks per outer block this config sends: {@link #outer} with auto resolved. */
+  public int outerBlocks() {
+    if (outer != OUTER_AUTO) {
+      return outer;
+    }
+    return interleave > BlockLayout.OUTER_MAX ? 0 : BlockLayout.OUTER_MAX / interleave * interleave;
   }
 
   /**

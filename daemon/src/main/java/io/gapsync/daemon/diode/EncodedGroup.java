@@ -25,6 +25,14 @@ final class EncodedGroup {
   int firstBlock;
   int blocks;
   boolean lastOfObject;
+
+  /**
+   * The outer block this group completes, or -1: its block index; {@link #outer} then holds its
+   * symbols, each 8 packets of {@code packetWords} words back to back.
+   */
+  int outerBlock = -1;
+
+  long[][] outer;
   Exception failure;
 
   EncodedGroup(int interleave, int k, int m, int symbolSize) {

@@ -192,7 +192,7 @@ class DiodeTransferTest {
     // block goes idle, then the files and the saved bitmap must hold them without a shutdown.
     LossModel loss = f -> f.type() == DiodeFrame.TYPE_SYMBOL && f.block() == 5 && f.symbol() < 6;
     try (DiodeReceiver r = receiver(spool, 0)) {
-      send(r, config().withFec(20, 4, 4), loss, 0, in);
+      send(r, config().withFec(20, 4, 4).withOuter(0), loss, 0, in);
       assertThat(events.reports.poll(30, TimeUnit.SECONDS)).isNotNull();
 
       Path dir = spool.resolve(".diode-partial").resolve(sha256(in));
@@ -244,8 +244,9 @@ class DiodeTransferTest {
             f.type() == DiodeFrame.TYPE_SYMBOL
                 && ((f.block() == 3 && f.symbol() < 6)
                     || (f.block() == 9 && f.symbol() >= 10 && f.symbol() < 15));
+    DiodeSenderConfig noOuter = config().withFec(20, 4, 4).withOuter(0);
     try (DiodeReceiver r = receiver(spool, 0)) {
-      send(r, config().withFec(20, 4, 4), loss, 0, in);
+      send(r, noOuter, loss, 0, in);
 
       DiodeReport report = events.reports.poll(30, TimeUnit.SECONDS);
 
@@ -262,8 +263,72 @@ class DiodeTransferTest {
       assertThat(events.published).isEmpty();
 
       // The same file sent again (no loss) completes from the state kept.
-      send(r, config().withFec(20, 4, 4), LossModel.none(), 0, in);
+      send(r, noOuter, LossModel.none(), 0, in);
       assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void blocksBeyondTheirOwnParityAreRestoredFromTheirOuterGroupInTheSamePass() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("d2.gsa", 2_000_000, 4);
+    // The loss that the test above reports beyond repair, now with an outer block (auto: one per
+    // 252 blocks, so one for all 72): both blocks come back from the column XOR.
+    LossModel loss =
+        f ->
+            f.type() == DiodeFrame.TYPE_SYMBOL
+                && ((f.block() == 3 && f.symbol() < 6)
+                    || (f.block() == 9 && f.symbol() >= 10 && f.symbol() < 15));
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config().withFec(20, 4, 4), loss, 0, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(2);
+      assertThat(events.reports).isEmpty();
+    }
+  }
+
+  @Test
+  void overlappingShortBlocksAndAShortOuterBlockAreRestoredInRounds() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("d3.gsa", 2_000_000, 13);
+    // k=20 m=4, 72 data blocks, outer block 72. Block 3 loses data 0-5, block 9 data 3-8 (both
+    // miss 3-5, so neither can be restored by column alone there), the outer block data 10-15.
+    // Round 1: the outer block's 10-15 and block 3's 0-2 and block 9's 6-8 from their columns;
+    // then block 3 (3 missing, 4 parity) and block 9 by their own parity.
+    LossModel loss =
+        f ->
+            f.type() == DiodeFrame.TYPE_SYMBOL
+                && ((f.block() == 3 && f.symbol() < 6)
+                    || (f.block() == 9 && f.symbol() >= 3 && f.symbol() < 9)
+                    || (f.block() == 72 && f.symbol() >= 10 && f.symbol() < 16));
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config().withFec(20, 4, 4), loss, 0, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void twoBlocksMissingTheSameSymbolsBeyondTheirParityAreReportedDespiteTheOuterBlock()
+      throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("d4.gsa", 2_000_000, 14);
+    // Both lose data 0-5: every lost position is unknown in two members, and 6 > m = 4.
+    LossModel loss =
+        f ->
+            f.type() == DiodeFrame.TYPE_SYMBOL
+                && (f.block() == 3 || f.block() == 9)
+                && f.symbol() < 6;
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config().withFec(20, 4, 4), loss, 0, in);
+
+      DiodeReport report = events.reports.poll(30, TimeUnit.SECONDS);
+      assertThat(report).isNotNull();
+      assertThat(report.missingBlocks()).containsExactly(3, 9);
+      assertThat(r.stats().blocksRestoredByOuter()).isZero();
+      assertThat(events.published).isEmpty();
     }
   }
 

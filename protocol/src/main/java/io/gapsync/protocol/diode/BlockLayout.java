@@ -182,6 +182,11 @@ public record BlockLayout(
    * for 200:20, and {@code (G + 1)(k + m) / (G k) - 1} with outer blocks every G blocks.
    */
   public double overhead() {
+    return overhead(k, m, outer);
+  }
+
+  /** Returns the FEC overhead of a shape: {@link #overhead()} without a layout. */
+  public static double overhead(int k, int m, int outer) {
     return outer == 0 ? (double) m / k : (double) (outer + 1) * (k + m) / ((double) outer * k) - 1;
   }
 }

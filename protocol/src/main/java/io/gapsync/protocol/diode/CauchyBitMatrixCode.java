@@ -282,6 +282,11 @@ public final class CauchyBitMatrixCode implements ErasureCode {
     }
   }
 
+  /** {@code dst[dstOff + i] ^= src[srcOff + i]} for {@code len} words (the same loop, public). */
+  public static void xorInto(long[] src, int srcOff, long[] dst, int dstOff, int len) {
+    xor(src, srcOff, dst, dstOff, len);
+  }
+
   /**
    * {@code dst[dstOff + i] ^= src[srcOff + i]}: the only arithmetic of this code. On long arrays
    * the JIT emits SIMD XORs (measured about 10x faster than the same loop over a byte array with

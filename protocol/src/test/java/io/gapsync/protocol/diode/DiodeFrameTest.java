@@ -2,6 +2,7 @@ package io.gapsync.protocol.diode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.trust.SigningKey;
@@ -111,6 +112,48 @@ class DiodeFrameTest {
     assertThatThrownBy(() -> tampered.verify(TrustPolicy.of(key.publicKey())))
         .isInstanceOf(TrustException.class)
         .hasMessageContaining("tampered");
+  }
+
+  @Test
+  void outerBlocksTravelInByteThreeAndAreSignedAndCounted() throws Exception {
+    SigningKey key = key(1);
+    // 1,000,000 bytes in blocks of 20 x 1,408: 36 data blocks; one outer block per 16: 3 more.
+    BlockLayout layout =
+        new BlockLayout(1_000_000, 1408, 20, 4, 8, Announcement.SCHEME_CAUCHY_BITMATRIX_GF256, 16);
+    assertThat(layout.blockCount()).isEqualTo(36);
+    assertThat(layout.outerCount()).isEqualTo(3);
+    assertThat(layout.totalBlocks()).isEqualTo(39);
+    assertThat(layout.isOuter(35)).isFalse();
+    assertThat(layout.isOuter(36)).isTrue();
+    assertThat(layout.outerGroup(17)).isEqualTo(1);
+    assertThat(layout.outerGroup(38)).isEqualTo(2);
+    assertThat(layout.outerFirst(2)).isEqualTo(32);
+    assertThat(layout.outerEnd(2)).isEqualTo(36);
+    // The last data block is short; outer blocks always have k data symbols.
+    assertThat(layout.dataSymbols(35)).isLessThan(20);
+    assertThat(layout.dataSymbols(38)).isEqualTo(20);
+    assertThat(layout.totalSymbols()).isEqualTo(35L * 24 + layout.dataSymbols(35) + 4 + 3L * 24);
+    assertThat(layout.overhead()).isCloseTo(17.0 * 24 / (16 * 20) - 1, within(1e-12));
+    Announcement a = new Announcement(DIGEST, "x.gsa", layout, null).signedBy(key);
+    ByteBuffer buffer = ByteBuffer.allocate(1500);
+    int length = a.encode(buffer, 0);
+    assertThat(buffer.get(3)).isEqualTo((byte) 16);
+
+    Announcement read = Announcement.decode(buffer, 0, length);
+
+    assertThat(read).isEqualTo(a);
+    read.verify(TrustPolicy.of(key.publicKey()));
+    buffer.put(3, (byte) 0); // a receiver that ignored the outer blocks would be told otherwise
+    Announcement tampered = Announcement.decode(buffer, 0, length);
+    assertThatThrownBy(() -> tampered.verify(TrustPolicy.of(key.publicKey())))
+        .isInstanceOf(TrustException.class)
+        .hasMessageContaining("tampered");
+    assertThatThrownBy(
+            () ->
+                new BlockLayout(
+                    1_000, 1408, 20, 4, 8, Announcement.SCHEME_CAUCHY_BITMATRIX_GF256, 256))
+        .isInstanceOf(DiodeException.class)
+        .hasMessageContaining("outer=256 (0..255)");
   }
 
   @Test
