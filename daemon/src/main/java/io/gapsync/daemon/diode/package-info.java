@@ -4,8 +4,11 @@
  * Reed-Solomon encodes files on the fly and repeats them as a carousel, and {@link
  * io.gapsync.daemon.diode.DiodeReceiver}, which persists partial objects in the spool, repairs
  * damaged blocks, verifies each object's sha256 before it appears, and reports what is beyond
- * repair. Loss is injected through {@link io.gapsync.daemon.diode.LossModel} so tests reproduce
- * gaps. {@link io.gapsync.daemon.diode.OutboxSender} is the connected side's loop that sends every
- * new archive of an export outbox, in export order, once each across restarts.
+ * repair. The sender's datagrams leave through a {@link io.gapsync.daemon.diode.PacketSink} that
+ * {@link io.gapsync.daemon.diode.PacketSinks#udp} opens: UDP GSO batches over Netty epoll, or one
+ * JDK write per datagram where epoll is missing. Loss is injected through {@link
+ * io.gapsync.daemon.diode.LossModel} so tests reproduce gaps. {@link
+ * io.gapsync.daemon.diode.OutboxSender} is the connected side's loop that sends every new archive
+ * of an export outbox, in export order, once each across restarts.
  */
 package io.gapsync.daemon.diode;
