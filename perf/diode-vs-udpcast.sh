@@ -14,9 +14,10 @@
 #
 #   perf/diode-vs-udpcast.sh [SIZE_MB (default 1000)] [RATE (default 2000M)]
 #
-# Environment: DIODE_BENCH_FEC_0 / _1 / _5 (gapsync's K:M at 0, 1 and 5 % loss, defaults 240:16,
-# 240:16, 226:27; DIODE_BENCH_FEC sets all three), DIODE_BENCH_LINK (tbf rate, default 2gbit, the
-# issue's set-up).
+# Environment: DIODE_BENCH_FEC_0 / _1 / _5 (gapsync's K:M at 0, 1 and 5 % loss, defaults 240:12,
+# 240:12, 228:26, each with the default outer block per 224 blocks; DIODE_BENCH_FEC sets all
+# three), DIODE_BENCH_OUTER (gapsync's --outer, default auto), DIODE_BENCH_LINK (tbf rate,
+# default 2gbit, the issue's set-up).
 #
 # Needs root, iproute2, iptables, ethtool, udpcast, /usr/bin/time and cli/target/gapsync.jar
 # (./mvnw -B -DskipTests package). Namespaces are unique per run and deleted on exit.
@@ -28,16 +29,19 @@ gapsync="$repo/bin/gapsync"
 size_mb="${1:-1000}"
 rate="${2:-2000M}"
 rate_bits="$(numfmt --from=si "$rate")"
-# FEC per loss rate (K:M), chosen by the binomial tail (perf/README.md, "Diode"): at 1 % loss
-# 240:16 (6.7 %) loses a 200 MiB file in one pass with probability 9e-7; at 5 % loss 226:27
-# (11.9 %, the most parity under the 12 % limit with k + m <= 256) with probability 0.05.
+# FEC per loss rate (K:M), chosen by perf/diode-fec-odds.py (perf/README.md, "Diode"): at 1 %
+# loss 240:12 with an outer block per 224 blocks (5.5 %): a block is short with probability
+# 2e-6 and any short block comes back from its outer group; at 5 % loss 228:26 with the same
+# outer blocks (11.9 %, under the issue's 12 %): blocks are short with probability 2e-4, and no
+# simulated group with up to 6 short blocks failed.
 fec_for() {
   case "$1" in
-    0) echo "${DIODE_BENCH_FEC_0:-${DIODE_BENCH_FEC:-240:16}}" ;;
-    0.01) echo "${DIODE_BENCH_FEC_1:-${DIODE_BENCH_FEC:-240:16}}" ;;
-    *) echo "${DIODE_BENCH_FEC_5:-${DIODE_BENCH_FEC:-226:27}}" ;;
+    0) echo "${DIODE_BENCH_FEC_0:-${DIODE_BENCH_FEC:-240:12}}" ;;
+    0.01) echo "${DIODE_BENCH_FEC_1:-${DIODE_BENCH_FEC:-240:12}}" ;;
+    *) echo "${DIODE_BENCH_FEC_5:-${DIODE_BENCH_FEC:-228:26}}" ;;
   esac
 }
+outer="${DIODE_BENCH_OUTER:-auto}"
 # The veth's tbf rate: 2gbit is the issue's set-up (room above the 1 Gbit/s goodput target);
 # DIODE_BENCH_LINK=1gbit models a gigabit diode (goodput then at most about 0.94 x rate x k / (k +
 # m)).
@@ -154,16 +158,16 @@ for p in 0 0.01 0.05; do
   before="$(cpu_of "$rpid")"
   ip netns exec "$A" /usr/bin/time -f '%U %S %e' -o "$work/gs.time" "$gapsync" diode send \
     --to 10.231.9.2:7700 --key "$work/producer.key" --rate "$rate" --fec "$fec_gapsync" \
-    "$file" >"$work/gs-$p.log" 2>&1
+    --outer "$outer" "$file" >"$work/gs-$p.log" 2>&1
   await_gapsync "bench-$p.gsa"
   rcpu="$(echo "$(cpu_of "$rpid") - $before" | bc -l)"
   exact=no
   [ -f "$work/spool/bench-$p.gsa" ] \
     && [ "$(sha256sum "$work/spool/bench-$p.gsa" | cut -d' ' -f1)" = "$want" ] && exact=yes
-  k="${fec_gapsync%%:*}"
-  m="${fec_gapsync##*:}"
-  row "gapsync diode --fec $fec_gapsync" "$p" "$work/gs.time" "$rcpu" "$exact" \
-    "$(echo "scale=1; 100 * $m / $k" | bc) %"
+  # The sender's last line says the overhead, outer blocks included: "(5.5 % overhead)".
+  overhead="$(sed -n 's/.*(\([0-9.]* %\) overhead).*/\1/p' "$work/gs-$p.log")"
+  row "gapsync diode --fec $fec_gapsync --outer $outer" "$p" "$work/gs.time" "$rcpu" "$exact" \
+    "${overhead:-?}"
   sed -n 's/.*\(goodput [0-9]* Mbit\/s\).*/  gapsync sender after JVM start: \1/p' "$work/gs-$p.log" || true
   rm -f "$work/spool/bench-$p.gsa"
 

@@ -2,6 +2,7 @@ package io.gapsync.cli;
 
 import io.gapsync.daemon.diode.DiodeSender;
 import io.gapsync.daemon.diode.DiodeSenderConfig;
+import io.gapsync.daemon.diode.FileHashes;
 import io.gapsync.daemon.diode.OutboxSender;
 import io.gapsync.daemon.diode.PacketSink;
 import io.gapsync.daemon.diode.PacketSinks;
@@ -132,11 +133,13 @@ final class DiodeSendCommand implements Callable<Integer> {
             "Tried to send " + f + " over the diode but it is not a readable regular file");
       }
     }
+    // Hashing first: it runs while the key is read and the socket opened.
+    FileHashes hashes = FileHashes.start(files);
     SigningKey signingKey = KeyFiles.readPrivate(key);
     PrintWriter out = spec.commandLine().getOut();
     SendReport r;
     try (PacketSink sink = PacketSinks.udp(DiodeCommand.parseAddress(spec, "--to", to))) {
-      r = new DiodeSender(config, signingKey, sink).send(files);
+      r = new DiodeSender(config, signingKey, sink).send(files, hashes);
     }
     out.println(
         String.format(

@@ -1,7 +1,5 @@
 package io.gapsync.daemon.diode;
 
-import io.gapsync.protocol.Digest;
-import io.gapsync.protocol.DigestAlgorithm;
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.BlockLayout;
 import io.gapsync.protocol.diode.CatalogEntry;
@@ -18,8 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,13 +107,25 @@ public final class DiodeSender {
    * @throws io.gapsync.protocol.diode.DiodeException if a file name cannot be sent
    */
   public SendReport send(List<Path> files) throws IOException {
+    return send(files, null);
+  }
+
+  /**
+   * Sends files, every pass, taking their hashes from {@code hashes} (started earlier, so hashing
+   * overlapped the caller's set-up), and returns when the last datagram is out.
+   *
+   * @param hashes the files' hashes, or null to hash them here
+   * @return what was sent
+   * @throws IOException if a file cannot be read or the socket fails
+   */
+  public SendReport send(List<Path> files, FileHashes hashes) throws IOException {
     long start = System.nanoTime();
     long packetsBefore = sequence;
     long payloadBefore = payloadBytes;
     List<Announcement> list = new ArrayList<>();
     long total = 0;
     for (Path file : files) {
-      Announcement a = announce(file);
+      Announcement a = announce(file, hashes);
       list.add(a);
       total += a.layout().size();
     }
@@ -351,25 +359,12 @@ public final class DiodeSender {
     }
   }
 
-  /** Hashes a file and builds its signed announcement. */
-  private Announcement announce(Path file) throws IOException {
+  /** Hashes a file (or takes its hash from {@code hashes}) and builds its signed announcement. */
+  private Announcement announce(Path file, FileHashes hashes) throws IOException {
     String name = file.getFileName().toString();
     Announcement.checkName(name);
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    long size = 0;
-    byte[] chunk = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        sha.update(chunk, 0, n);
-        size += n;
-      }
-    }
+    FileHashes.Hashed hashed = hashes == null ? FileHashes.hash(file) : hashes.get(file);
+    long size = hashed.size();
     BlockLayout layout =
         new BlockLayout(
             size,
@@ -379,9 +374,7 @@ public final class DiodeSender {
             config.interleave(),
             Announcement.SCHEME_CAUCHY_BITMATRIX_GF256,
             config.outerBlocks());
-    return new Announcement(
-            Digest.fromRaw(DigestAlgorithm.SHA256, sha.digest()), name, layout, null)
-        .signedBy(key);
+    return new Announcement(hashed.digest(), name, layout, null).signedBy(key);
   }
 
   /**
