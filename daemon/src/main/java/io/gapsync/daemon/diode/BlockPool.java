@@ -110,8 +110,16 @@ final class BlockPool {
         Buffer victim = oldest.next();
         if (victim.fits(symbols, symbolSize)) {
           oldest.remove();
-          victim.owner.evict(victim);
           evictions.incrementAndGet();
+          try {
+            victim.owner.evict(victim);
+          } catch (IOException e) {
+            // The victim's symbols are lost (the next pass sends them again); its buffer is not.
+            victim.owner.forget(victim);
+            victim.owner = null;
+            free.add(victim);
+            throw e;
+          }
           b = victim;
           break;
         }
@@ -127,6 +135,11 @@ final class BlockPool {
     b.touched = now;
     open.add(b);
     return b;
+  }
+
+  /** Returns how many blocks are open (being received in a buffer). */
+  int openCount() {
+    return open.size();
   }
 
   /** Takes a completed block's buffer out of the open set; it goes to the repair thread. */
@@ -152,6 +165,7 @@ final class BlockPool {
    * Evicts open blocks untouched since {@code before} (their symbols go to the partial files).
    *
    * @return how many were evicted
+   * @throws IOException the first write that failed; every buffer is freed all the same
    */
   int evictIdle(long before) throws IOException {
     List<Buffer> idle = new ArrayList<>();
@@ -160,29 +174,57 @@ final class BlockPool {
         idle.add(b);
       }
     }
-    for (Buffer b : idle) {
-      open.remove(b);
-      b.owner.evict(b);
-      b.owner = null;
-      free.add(b);
-      evictions.incrementAndGet();
-    }
+    evict(idle);
     return idle.size();
   }
 
-  /** Evicts every open block of one object (receiver shutdown). */
+  /** Evicts every open block of one object (receiver shutdown, outer recovery). */
   void evictAll(PartialObject owner) throws IOException {
+    evict(openOf(owner));
+  }
+
+  /**
+   * Frees every open block of an object without writing anything: the object is complete (an outer
+   * block still open is no longer needed) or its state is gone.
+   */
+  void discardAll(PartialObject owner) {
+    for (Buffer b : openOf(owner)) {
+      open.remove(b);
+      b.owner.forget(b);
+      b.owner = null;
+      free.add(b);
+    }
+  }
+
+  private List<Buffer> openOf(PartialObject owner) {
     List<Buffer> mine = new ArrayList<>();
     for (Buffer b : open) {
       if (b.owner == owner) {
         mine.add(b);
       }
     }
-    for (Buffer b : mine) {
+    return mine;
+  }
+
+  private void evict(List<Buffer> buffers) throws IOException {
+    IOException first = null;
+    for (Buffer b : buffers) {
       open.remove(b);
-      owner.evict(b);
-      b.owner = null;
-      free.add(b);
+      try {
+        b.owner.evict(b);
+      } catch (IOException e) {
+        b.owner.forget(b);
+        if (first == null) {
+          first = e;
+        }
+      } finally {
+        b.owner = null;
+        free.add(b);
+        evictions.incrementAndGet();
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 }

@@ -220,6 +220,11 @@ public final class DiodeReceiver implements Closeable {
     return (InetSocketAddress) channel.localAddress();
   }
 
+  /** Returns how many blocks sit in buffers (for tests; read off the worker's thread). */
+  int openBlocks() {
+    return pool.openCount();
+  }
+
   /** Returns the live counters. */
   public ReceiverStats stats() {
     return stats;
@@ -638,6 +643,8 @@ public final class DiodeReceiver implements Closeable {
   private void schedulePublish(PartialObject o) {
     long id = o.announcement.objectId();
     objects.remove(id);
+    // Outer blocks still being received are of no use now.
+    pool.discardAll(o);
     completed.add(id);
     repairs.execute(
         () -> {

@@ -253,6 +253,13 @@ final class PartialObject {
     buffers[b.block] = null;
   }
 
+  /** Worker, called by the {@link BlockPool}: forgets a buffer without writing it. */
+  void forget(BlockPool.Buffer b) {
+    if (buffers[b.block] == b) {
+      buffers[b.block] = null;
+    }
+  }
+
   /**
    * Worker: takes a completed block's buffer (null if it has none) out of the pool, for {@link
    * #completeBlock}.

@@ -333,6 +333,22 @@ class DiodeTransferTest {
   }
 
   @Test
+  void anOuterBlockStillOpenWhenItsObjectCompletesGivesItsBufferBack() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("d5.gsa", 2_000_000, 15);
+    // No data block loses anything; the outer block (72) loses all but 5 symbols, so it is still
+    // open in a buffer when the object completes. Found by a 1 GB run: the buffer stayed with the
+    // published object, whose files were closed, and every later eviction of it failed.
+    LossModel loss = f -> f.type() == DiodeFrame.TYPE_SYMBOL && f.block() == 72 && f.symbol() >= 5;
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config().withFec(20, 4, 4), loss, 0, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(r.openBlocks()).isZero();
+    }
+  }
+
+  @Test
   void anObjectOfWhichNothingArrivedIsNamedFromTheCatalogue() throws Exception {
     Path spool = tmp.resolve("spool");
     Path lost = file("lost.gsa", 500_000, 5);
