@@ -7,7 +7,8 @@
 # whether the file arrived bit-exact.
 #
 # gapsync's receiver runs as it does in production (`serve --diode-listen`, a daemon): one process
-# for all rows, warmed up by one unmeasured 64 MiB transfer; its CPU per row is read from /proc.
+# for all rows, warmed up by one unmeasured 200 MiB transfer at 1 % loss (so the repair path is
+# compiled too); its CPU per row is read from /proc.
 # Each gapsync sender is a fresh `diode send` process: its wall time and CPU include JVM start-up,
 # JIT and the up-front sha256. Each row sends its own random file (a receiver ignores an object
 # it has already published); udpcast gets the same file.
@@ -89,8 +90,8 @@ for ns in "$A" "$B"; do
 done
 ip -n "$A" link set "${run}x" up
 ip -n "$B" link set "${run}y" up
-ip netns exec "$A" ethtool -K "${run}x" tso off gso off gro off >/dev/null
-ip netns exec "$B" ethtool -K "${run}y" tso off gso off gro off >/dev/null
+ip netns exec "$A" ethtool -K "${run}x" tso off gso off gro off tx-udp-segmentation off >/dev/null
+ip netns exec "$B" ethtool -K "${run}y" tso off gso off gro off tx-udp-segmentation off >/dev/null
 ip netns exec "$A" tc qdisc add dev "${run}x" root tbf rate "$link" burst 1mbit latency 50ms
 ip -n "$A" route add 224.0.0.0/4 dev "${run}x"
 ip -n "$B" route add 224.0.0.0/4 dev "${run}y"
@@ -100,7 +101,7 @@ ip -n "$A" neigh replace 10.231.9.2 lladdr "$mac" dev "${run}x" nud permanent
 export GAPSYNC_JAVA_OPTS="${GAPSYNC_JAVA_OPTS:--Xmx512m}"
 "$gapsync" key generate --out "$work/producer" >/dev/null
 bytes=$((size_mb * 1024 * 1024))
-head -c $((64 << 20)) /dev/urandom >"$work/warm-up.gsa"
+head -c $((200 << 20)) /dev/urandom >"$work/warm-up.gsa"
 # Truly one-way: whatever the receiver's side sends is dropped.
 ip netns exec "$B" iptables -A OUTPUT -j DROP
 
@@ -140,6 +141,7 @@ row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_CPU_SECONDS EXACT OVERHEAD
 } | tee "$results"
 
 # gapsync's receiver: one daemon-like process for every row, warmed up first.
+loss 0.01
 ip netns exec "$B" "$gapsync" diode receive --listen 10.231.9.2:7700 --spool "$work/spool" \
   --trust "$work/producer.pub" >"$work/gr.log" 2>&1 &
 rpid=$!

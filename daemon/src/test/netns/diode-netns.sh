@@ -44,8 +44,8 @@ ip -n "$A" link set "${run}x" up
 ip -n "$B" link set "${run}y" up
 ip -n "$A" link set lo up
 ip -n "$B" link set lo up
-ip netns exec "$B" ethtool -K "${run}y" tso off gso off gro off >/dev/null
-ip netns exec "$A" ethtool -K "${run}x" tso off gso off gro off >/dev/null
+ip netns exec "$B" ethtool -K "${run}y" tso off gso off gro off tx-udp-segmentation off >/dev/null
+ip netns exec "$A" ethtool -K "${run}x" tso off gso off gro off tx-udp-segmentation off >/dev/null
 ip netns exec "$A" tc qdisc add dev "${run}x" root tbf rate 1gbit burst 1mbit latency 50ms
 # A diode never answers ARP: static neighbour entry on the sender's side.
 mac="$(ip netns exec "$B" cat "/sys/class/net/${run}y/address")"
