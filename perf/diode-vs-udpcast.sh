@@ -7,8 +7,9 @@
 # whether the file arrived bit-exact.
 #
 # gapsync's receiver runs as it does in production (`serve --diode-listen`, a daemon): one process
-# for all rows, warmed up by one unmeasured 200 MiB transfer at 1 % loss (so the repair path is
-# compiled too); its CPU per row is read from /proc.
+# for all rows, warmed up by two unmeasured 200 MiB transfers at 1 % loss (so the repair path is
+# compiled too; with one, the first row still paid for the JIT); its CPU per row is read from
+# /proc.
 # Each gapsync sender is a fresh `diode send` process: its wall time and CPU include JVM start-up,
 # JIT and the up-front sha256. Each row sends its own random file (a receiver ignores an object
 # it has already published); udpcast gets the same file.
@@ -101,7 +102,6 @@ ip -n "$A" neigh replace 10.231.9.2 lladdr "$mac" dev "${run}x" nud permanent
 export GAPSYNC_JAVA_OPTS="${GAPSYNC_JAVA_OPTS:--Xmx512m}"
 "$gapsync" key generate --out "$work/producer" >/dev/null
 bytes=$((size_mb * 1024 * 1024))
-head -c $((200 << 20)) /dev/urandom >"$work/warm-up.gsa"
 # Truly one-way: whatever the receiver's side sends is dropped.
 ip netns exec "$B" iptables -A OUTPUT -j DROP
 
@@ -146,9 +146,13 @@ ip netns exec "$B" "$gapsync" diode receive --listen 10.231.9.2:7700 --spool "$w
   --trust "$work/producer.pub" >"$work/gr.log" 2>&1 &
 rpid=$!
 sleep 2
-ip netns exec "$A" "$gapsync" diode send --to 10.231.9.2:7700 --key "$work/producer.key" \
-  --rate "$rate" "$work/warm-up.gsa" >"$work/gs-warm-up.log" 2>&1
-await_gapsync warm-up.gsa
+for w in 1 2; do
+  head -c $((200 << 20)) /dev/urandom >"$work/warm-up-$w.gsa"
+  ip netns exec "$A" "$gapsync" diode send --to 10.231.9.2:7700 --key "$work/producer.key" \
+    --rate "$rate" "$work/warm-up-$w.gsa" >"$work/gs-warm-up.log" 2>&1
+  await_gapsync "warm-up-$w.gsa"
+  rm -f "$work/warm-up-$w.gsa" "$work/spool/warm-up-$w.gsa"
+done
 
 for p in 0 0.01 0.05; do
   loss "$p"
