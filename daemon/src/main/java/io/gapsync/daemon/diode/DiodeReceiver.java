@@ -139,7 +139,8 @@ public final class DiodeReceiver implements Closeable {
     this.ring = ByteBuffer.allocateDirect(config.ringBytes());
     this.ringRead = ring.duplicate();
     this.capacity = config.ringBytes();
-    this.pool = new BlockPool(config.blockBufferBytes(), stats.blocksEvicted);
+    this.pool =
+        new BlockPool(config.blockBufferBytes(), stats.blocksEvicted, stats.unbufferedSymbols);
     this.repairs =
         Executors.newSingleThreadExecutor(
             r -> {

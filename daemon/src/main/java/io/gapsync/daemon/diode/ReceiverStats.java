@@ -21,6 +21,7 @@ public final class ReceiverStats {
   final AtomicLong afterComplete = new AtomicLong();
   final AtomicLong blocksRepaired = new AtomicLong();
   final AtomicLong blocksEvicted = new AtomicLong();
+  final AtomicLong unbufferedSymbols = new AtomicLong();
   final AtomicLong blocksRestoredByOuter = new AtomicLong();
   final AtomicLong published = new AtomicLong();
   final AtomicLong beyondRepair = new AtomicLong();
@@ -65,12 +66,20 @@ public final class ReceiverStats {
   }
 
   /**
-   * Blocks whose buffered symbols were written to the partial files before the block completed: for
-   * want of a buffer (a budget smaller than the interleave groups in flight) or because the block
-   * went idle (loss beyond repair in this pass).
+   * Blocks whose buffered symbols were written to the partial files before the block completed:
+   * because the block went idle (loss beyond repair in this pass), or for an outer recovery or a
+   * stop.
    */
   public long blocksEvicted() {
     return blocksEvicted.get();
+  }
+
+  /**
+   * Symbols written straight to the partial files because every block buffer was taken (the repair
+   * thread behind, or more blocks in flight than the budget holds): the slow path.
+   */
+  public long unbufferedSymbols() {
+    return unbufferedSymbols.get();
   }
 
   /** Data blocks short of symbols restored from their outer group (and their outer block). */
@@ -182,6 +191,8 @@ public final class ReceiverStats {
         + ringOverflows()
         + " evicted blocks="
         + blocksEvicted()
+        + " unbuffered symbols="
+        + unbufferedSymbols()
         + " rejected="
         + rejected()
         + " loss="
