@@ -33,7 +33,6 @@ repo="$(dirname "$perf")"
 gapsync="$repo/bin/gapsync"
 size_mb="${1:-1000}"
 rate="${2:-2000M}"
-rate_bits="$(numfmt --from=si "$rate")"
 # FEC per loss rate (K:M), chosen by perf/diode-fec-odds.py (perf/README.md, "Diode"): at 1 %
 # loss 240:12 with an outer block per 224 blocks (5.5 %): a block is short with probability
 # 2e-6 and any short block comes back from its outer group; at 5 % loss 228:26 with the same
