@@ -150,6 +150,7 @@ rpid=$!
 sleep 2
 for w in 1 2; do
   head -c $((200 << 20)) /dev/urandom >"$work/warm-up-$w.gsa"
+  sync
   ip netns exec "$A" "$gapsync" diode send --to 10.231.9.2:7700 --key "$work/producer.key" \
     --rate "$rate" "$work/warm-up-$w.gsa" >"$work/gs-warm-up.log" 2>&1
   await_gapsync "warm-up-$w.gsa"
@@ -165,6 +166,10 @@ for p in 0 0.01 0.05; do
   file="$work/bench-$p.gsa"
   head -c "$bytes" /dev/urandom >"$file"
   want="$(sha256sum "$file" | cut -d' ' -f1)"
+  # Written back before the row starts: a gigabyte of dirty pages left from making the file (or
+  # from the row before) throttles the receivers' writes mid-transfer (both tools write the file
+  # as it comes; a receiver blocked on its disk drops datagrams, there is no feedback).
+  sync
   # gapsync
   before="$(cpu_of "$rpid")"
   ip netns exec "$A" /usr/bin/time -f '%U %S %e' -o "$work/gs.time" "$gapsync" diode send \
@@ -181,6 +186,7 @@ for p in 0 0.01 0.05; do
     "${overhead:-?}"
   sed -n 's/.*\(goodput [0-9]* Mbit\/s\).*/  gapsync sender after JVM start: \1/p' "$work/gs-$p.log" || true
   rm -f "$work/spool/bench-$p.gsa"
+  sync
 
   # udpcast, one way: async mode, FEC 8x8 (8 parity per stripe of 128: 6.25 %)
   rm -f "$work/udpcast.out"
