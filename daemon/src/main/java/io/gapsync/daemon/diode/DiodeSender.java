@@ -253,7 +253,7 @@ public final class DiodeSender {
           int symbolSize = layout.symbolSize();
           byte[] chunk = new byte[symbolSize];
           long[][] outerSum =
-              layout.outer() == 0 ? null : new long[layout.k() + layout.m()][symbolSize / 8];
+              layout.outerCount() == 0 ? null : new long[layout.k() + layout.m()][symbolSize / 8];
           LongBuffer chunkWords =
               ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
           try (InputStream in =
@@ -325,7 +325,8 @@ public final class DiodeSender {
   /**
    * Adds a group's blocks to the running outer block (symbol by symbol XOR, data with data, parity
    * with parity; a short block's cleared data symbols add nothing) and, if the group ends an outer
-   * group or the object, hands the outer block to the group to send and starts the next one.
+   * group (the last one ends with the object), hands the outer block to the group to send and
+   * starts the next one. Outer groups end where interleave groups end: G is a multiple of W.
    */
   private static void accumulateOuter(BlockLayout layout, EncodedGroup g, long[][] sum) {
     g.outerBlock = -1;
@@ -344,8 +345,9 @@ public final class DiodeSender {
       }
     }
     int end = g.firstBlock + g.blocks;
-    if (end % layout.outer() == 0 || g.lastOfObject) {
-      g.outerBlock = layout.blockCount() + (end - 1) / layout.outer();
+    int group = layout.outerGroup(end - 1);
+    if (end == layout.outerEnd(group)) {
+      g.outerBlock = layout.blockCount() + group;
       if (g.outer == null) {
         g.outer = new long[sum.length][];
       }

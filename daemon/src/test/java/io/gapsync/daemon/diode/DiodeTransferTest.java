@@ -274,15 +274,15 @@ class DiodeTransferTest {
   void blocksBeyondTheirOwnParityAreRestoredFromTheirOuterGroupInTheSamePass() throws Exception {
     Path spool = tmp.resolve("spool");
     Path in = file("d2.gsa", 2_000_000, 4);
-    // The loss that the test above reports beyond repair, now with an outer block (auto: one per
-    // 252 blocks, so one for all 72): both blocks come back from the column XOR.
+    // The loss that the test above reports beyond repair, now with an outer block per 24 blocks
+    // (72 to 74; 72 covers blocks 0 to 23): both blocks come back from the column XOR.
     LossModel loss =
         f ->
             f.type() == DiodeFrame.TYPE_SYMBOL
                 && ((f.block() == 3 && f.symbol() < 6)
                     || (f.block() == 9 && f.symbol() >= 10 && f.symbol() < 15));
     try (DiodeReceiver r = receiver(spool, 0)) {
-      send(r, config().withFec(20, 4, 4), loss, 0, in);
+      send(r, config().withFec(20, 4, 4).withOuter(24), loss, 0, in);
 
       assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(2);
@@ -291,10 +291,28 @@ class DiodeTransferTest {
   }
 
   @Test
+  void theLastOuterGroupTakesTheRemainingBlocksAndRestoresThem() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path in = file("d6.gsa", 2_000_000, 16);
+    // 72 blocks, one outer block per 32: two groups, 0-31 and 32-71 (outer blocks 72 and 73).
+    // Block 70, in the longer last group, loses 6 symbols (m = 4).
+    LossModel loss = f -> f.type() == DiodeFrame.TYPE_SYMBOL && f.block() == 70 && f.symbol() < 6;
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      SendReport sent = send(r, config().withFec(20, 4, 4).withOuter(32), loss, 0, in);
+
+      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(1);
+      // 71 full blocks, the short last one and 2 outer blocks of 24 symbols, plus control frames.
+      assertThat(sent.packets()).isBetween(73L * 24, 73L * 24 + 60);
+    }
+  }
+
+  @Test
   void overlappingShortBlocksAndAShortOuterBlockAreRestoredInRounds() throws Exception {
     Path spool = tmp.resolve("spool");
     Path in = file("d3.gsa", 2_000_000, 13);
-    // k=20 m=4, 72 data blocks, outer block 72. Block 3 loses data 0-5, block 9 data 3-8 (both
+    // k=20 m=4, 72 data blocks, outer block 72 for blocks 0-23. Block 3 loses data 0-5, block 9
+    // data 3-8 (both
     // miss 3-5, so neither can be restored by column alone there), the outer block data 10-15.
     // Round 1: the outer block's 10-15 and block 3's 0-2 and block 9's 6-8 from their columns;
     // then block 3 (3 missing, 4 parity) and block 9 by their own parity.
@@ -305,7 +323,7 @@ class DiodeTransferTest {
                     || (f.block() == 9 && f.symbol() >= 3 && f.symbol() < 9)
                     || (f.block() == 72 && f.symbol() >= 10 && f.symbol() < 16));
     try (DiodeReceiver r = receiver(spool, 0)) {
-      send(r, config().withFec(20, 4, 4), loss, 0, in);
+      send(r, config().withFec(20, 4, 4).withOuter(24), loss, 0, in);
 
       assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(2);
@@ -324,7 +342,7 @@ class DiodeTransferTest {
                 && (f.block() == 3 || f.block() == 9)
                 && f.symbol() < 6;
     try (DiodeReceiver r = receiver(spool, 0)) {
-      send(r, config().withFec(20, 4, 4), loss, 0, in);
+      send(r, config().withFec(20, 4, 4).withOuter(24), loss, 0, in);
 
       DiodeReport report = events.reports.poll(30, TimeUnit.SECONDS);
       assertThat(report).isNotNull();
@@ -343,7 +361,7 @@ class DiodeTransferTest {
     // published object, whose files were closed, and every later eviction of it failed.
     LossModel loss = f -> f.type() == DiodeFrame.TYPE_SYMBOL && f.block() == 72 && f.symbol() >= 5;
     try (DiodeReceiver r = receiver(spool, 0)) {
-      send(r, config().withFec(20, 4, 4), loss, 0, in);
+      send(r, config().withFec(20, 4, 4).withOuter(24), loss, 0, in);
 
       assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
       assertThat(r.openBlocks()).isZero();

@@ -6,12 +6,13 @@ package io.gapsync.protocol.diode;
  * {@code m} parity symbols per block, and blocks sent in interleave groups of {@code interleave}
  * blocks, with the erasure code that {@code scheme} names ({@link ErasureCode#forScheme}).
  *
- * <p>With {@code outer} = G > 0, every G consecutive blocks (the last group may be shorter) also
- * get one <i>outer block</i>: symbol by symbol the XOR of the group's blocks (data symbol s with
- * data symbol s, a short block's missing data symbols counting as zeros, parity symbol i with
- * parity symbol i). By linearity it is itself a block of the code, with k data and m parity
- * symbols. Outer blocks are numbered after the data blocks: outer block q is block {@code
- * blockCount() + q} and covers blocks {@code qG .. min((q+1)G, blockCount()) - 1}. A block that
+ * <p>With {@code outer} = G > 0, every G consecutive blocks also get one <i>outer block</i>: symbol
+ * by symbol the XOR of the group's blocks (data symbol s with data symbol s, a short block's
+ * missing data symbols counting as zeros, parity symbol i with parity symbol i). By linearity it is
+ * itself a block of the code, with k data and m parity symbols. There are {@code floor(blockCount()
+ * / G)} outer groups, the last one taking the remaining blocks too (up to 2G - 1), so outer blocks
+ * never cost more than 1/G, and an object of fewer than G blocks has none. Outer blocks are
+ * numbered after the data blocks: outer block q is block {@code blockCount() + q}. A block that
  * lost more than m symbols is then restored from the column relation "the XOR of a group's blocks
  * and its outer block is zero at every symbol position" (docs/FORMAT.md section 5.4).
  *
@@ -115,9 +116,9 @@ public record BlockLayout(
     return (int) ((size + blockBytes() - 1) / blockBytes());
   }
 
-  /** Returns the number of outer blocks: {@code ceil(blockCount() / outer)}, 0 without them. */
+  /** Returns the number of outer blocks: {@code floor(blockCount() / outer)}, 0 without them. */
   public int outerCount() {
-    return outer == 0 ? 0 : (blockCount() + outer - 1) / outer;
+    return outer == 0 ? 0 : blockCount() / outer;
   }
 
   /** Returns the number of blocks sent per pass: data blocks, then outer blocks. */
@@ -130,9 +131,12 @@ public record BlockLayout(
     return block >= blockCount();
   }
 
-  /** Returns the outer group of a data block, or the group an outer block covers. */
+  /**
+   * Returns the outer group of a data block, or the group an outer block covers (only with outer
+   * blocks).
+   */
   public int outerGroup(int block) {
-    return isOuter(block) ? block - blockCount() : block / outer;
+    return isOuter(block) ? block - blockCount() : Math.min(block / outer, outerCount() - 1);
   }
 
   /** Returns the first data block of an outer group. */
@@ -140,9 +144,9 @@ public record BlockLayout(
     return group * outer;
   }
 
-  /** Returns the data block after the last one of an outer group. */
+  /** Returns the data block after the last one of an outer group (the last takes the rest). */
   public int outerEnd(int group) {
-    return Math.min((group + 1) * outer, blockCount());
+    return group == outerCount() - 1 ? blockCount() : (group + 1) * outer;
   }
 
   /** Returns the data symbols of a block: {@code k}, fewer for the last data block. */

@@ -117,23 +117,31 @@ class DiodeFrameTest {
   @Test
   void outerBlocksTravelInByteThreeAndAreSignedAndCounted() throws Exception {
     SigningKey key = key(1);
-    // 1,000,000 bytes in blocks of 20 x 1,408: 36 data blocks; one outer block per 16: 3 more.
+    // 1,000,000 bytes in blocks of 20 x 1,408: 36 data blocks; one outer block per 16: 2 more,
+    // the second covering blocks 16 to 35 (the last group takes the rest).
     BlockLayout layout =
         new BlockLayout(1_000_000, 1408, 20, 4, 8, Announcement.SCHEME_CAUCHY_BITMATRIX_GF256, 16);
     assertThat(layout.blockCount()).isEqualTo(36);
-    assertThat(layout.outerCount()).isEqualTo(3);
-    assertThat(layout.totalBlocks()).isEqualTo(39);
+    assertThat(layout.outerCount()).isEqualTo(2);
+    assertThat(layout.totalBlocks()).isEqualTo(38);
     assertThat(layout.isOuter(35)).isFalse();
     assertThat(layout.isOuter(36)).isTrue();
-    assertThat(layout.outerGroup(17)).isEqualTo(1);
-    assertThat(layout.outerGroup(38)).isEqualTo(2);
-    assertThat(layout.outerFirst(2)).isEqualTo(32);
-    assertThat(layout.outerEnd(2)).isEqualTo(36);
+    assertThat(layout.outerGroup(15)).isEqualTo(0);
+    assertThat(layout.outerGroup(35)).isEqualTo(1);
+    assertThat(layout.outerGroup(37)).isEqualTo(1);
+    assertThat(layout.outerFirst(1)).isEqualTo(16);
+    assertThat(layout.outerEnd(0)).isEqualTo(16);
+    assertThat(layout.outerEnd(1)).isEqualTo(36);
     // The last data block is short; outer blocks always have k data symbols.
     assertThat(layout.dataSymbols(35)).isLessThan(20);
-    assertThat(layout.dataSymbols(38)).isEqualTo(20);
-    assertThat(layout.totalSymbols()).isEqualTo(35L * 24 + layout.dataSymbols(35) + 4 + 3L * 24);
+    assertThat(layout.dataSymbols(37)).isEqualTo(20);
+    assertThat(layout.totalSymbols()).isEqualTo(35L * 24 + layout.dataSymbols(35) + 4 + 2L * 24);
     assertThat(layout.overhead()).isCloseTo(17.0 * 24 / (16 * 20) - 1, within(1e-12));
+    // Fewer blocks than one group: no outer block at all.
+    assertThat(
+            new BlockLayout(100_000, 1408, 20, 4, 8, Announcement.SCHEME_CAUCHY_BITMATRIX_GF256, 16)
+                .outerCount())
+        .isZero();
     Announcement a = new Announcement(DIGEST, "x.gsa", layout, null).signedBy(key);
     ByteBuffer buffer = ByteBuffer.allocate(1500);
     int length = a.encode(buffer, 0);
