@@ -209,9 +209,9 @@ public final class CauchyBitMatrixCode implements ErasureCode {
   /**
    * {@inheritDoc}
    *
-   * <p>Each missing data symbol is computed directly as one row of {@code k'} bit-matrix products
-   * over the present data and the chosen parity (the decoding matrix of Plank's Jerasure): about
-   * {@code erasures * k'} bit-matrix products per block.
+   * <p>Computes the syndromes of the chosen parity rows over the present data, then the missing
+   * symbols from them: about {@code erasures * k'} bit-matrix products per block, the first row's
+   * at the cost of plain XORs.
    */
   @Override
   public int decode(byte[][] shards, boolean[] present, int dataCount, int len) {
@@ -247,7 +247,7 @@ public final class CauchyBitMatrixCode implements ErasureCode {
     int[] missing = erasures.missing;
     int[] rows = erasures.rows;
     // parity_rows = A * missing + B * present, with A = C[rows][missing]: so
-    // missing = A^-1 * parity_rows + (A^-1 * B) * present (B's terms added, since + is xor).
+    // missing = A^-1 * (parity_rows + B * present) (+ is xor).
     int[][] a = new int[e][e];
     for (int s = 0; s < e; s++) {
       for (int c = 0; c < e; c++) {
@@ -256,20 +256,28 @@ public final class CauchyBitMatrixCode implements ErasureCode {
     }
     Gf256.invert(a);
     int packet = len / 64;
-    for (int t = 0; t < e; t++) {
-      long[] out = shards[missing[t]];
-      Arrays.fill(out, 0, len / 8, 0L);
-      for (int s = 0; s < e; s++) {
-        mulAdd(a[t][s], shards[dataCount + rows[s]], out, packet, 0, packet);
-      }
+    int words = len / 8;
+    // Syndromes first: y_s = parity_rows[s] + sum over present j of C[rows[s]][j] * data_j, which
+    // leaves A * missing. The first present parity row is usually row 0, all ones (one symbol XOR
+    // per data symbol, not ~4), so this costs k'(8 + (e - 1) * ~28) packet XORs plus e^2 products,
+    // against e k' ~32 for combining A^-1 into every coefficient first (measured in perf/README.md,
+    // "The FEC itself").
+    long[][] syndromes = new long[e][];
+    for (int s = 0; s < e; s++) {
+      long[] y = Arrays.copyOf(shards[dataCount + rows[s]], words);
+      int[] row = coefficients[rows[s]];
       for (int j = 0; j < dataCount; j++) {
         if (present[j]) {
-          int f = 0;
-          for (int s = 0; s < e; s++) {
-            f ^= Gf256.mul(a[t][s], coefficients[rows[s]][j]);
-          }
-          mulAdd(f, shards[j], out, packet, 0, packet);
+          mulAdd(row[j], shards[j], y, packet, 0, packet);
         }
+      }
+      syndromes[s] = y;
+    }
+    for (int t = 0; t < e; t++) {
+      long[] out = shards[missing[t]];
+      Arrays.fill(out, 0, words, 0L);
+      for (int s = 0; s < e; s++) {
+        mulAdd(a[t][s], syndromes[s], out, packet, 0, packet);
       }
     }
     return e;
