@@ -217,10 +217,20 @@ final class PartialObject {
         symbol < k
             ? dataAt(block, symbol)
             : ((long) block * layout.m() + (symbol - k)) * layout.symbolSize();
-    FileChannel target = symbol < k ? dataFile(block) : parity;
-    while (src.hasRemaining()) {
-      at += target.write(src, at);
+    writeFully(symbol < k ? dataFile(block) : parity, src, at);
+  }
+
+  /**
+   * Writes a block's first {@code k} data symbols, held as words, with one write from {@code into}
+   * (cleared first; at least {@code k * symbolSize} bytes).
+   */
+  private void writeData(int block, long[][] words, int k, ByteBuffer into) throws IOException {
+    int t = layout.symbolSize();
+    into.clear();
+    for (int s = 0; s < k; s++) {
+      Words.toBuffer(words[s], t, into);
     }
+    writeFully(dataFile(block), into.flip(), dataAt(block, 0));
   }
 
   /** The file a block's data symbols live in: the object's data, or the outer blocks' file. */
@@ -374,16 +384,7 @@ final class PartialObject {
       }
     }
     boolean repaired = rs.decodeWords(shards, present, k, t) > 0;
-    scratch.clear();
-    for (int s = 0; s < k; s++) {
-      Words.toBuffer(shards[s], t, scratch);
-    }
-    scratch.flip();
-    long at = dataAt(block, 0);
-    FileChannel target = dataFile(block);
-    while (scratch.hasRemaining()) {
-      at += target.write(scratch, at);
-    }
+    writeData(block, shards, k, scratch);
     written.add(block);
     return repaired;
   }
@@ -542,16 +543,7 @@ final class PartialObject {
           }
         }
         // Whole: write the data and stop tracking the member.
-        ByteBuffer out = ByteBuffer.allocate(kb * t);
-        for (int p = 0; p < kb; p++) {
-          Words.toBuffer(rows[i][p], t, out);
-        }
-        out.flip();
-        long at = dataAt(member, 0);
-        FileChannel target = dataFile(member);
-        while (out.hasRemaining()) {
-          at += target.write(out, at);
-        }
+        writeData(member, rows[i], kb, run);
         rows[i] = null;
         if (!layout.isOuter(member)) {
           restored.add(member);
@@ -707,6 +699,12 @@ final class PartialObject {
       }
     }
     Files.deleteIfExists(dir);
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer src, long at) throws IOException {
+    while (src.hasRemaining()) {
+      at += ch.write(src, at);
+    }
   }
 
   private static void readFully(FileChannel ch, byte[] into, long at, int length)
