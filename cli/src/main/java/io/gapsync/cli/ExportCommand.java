@@ -12,6 +12,7 @@ import io.gapsync.protocol.Reference;
 import io.gapsync.protocol.archive.ArchiveEntry;
 import io.gapsync.protocol.archive.ArchiveStatement;
 import io.gapsync.protocol.archive.ArchiveWriter;
+import io.gapsync.protocol.archive.ChecksumFile;
 import io.gapsync.protocol.archive.EntryEncoding;
 import io.gapsync.protocol.trust.KeyFiles;
 import io.gapsync.protocol.trust.SigningKey;
@@ -303,6 +304,7 @@ final class ExportCommand implements Callable<Integer> {
       for (Path f : r.files()) {
         Files.deleteIfExists(f);
       }
+      Files.deleteIfExists(ChecksumFile.forFile(r.files().get(0)));
       throw new CliException(
           "Tried to record archive sequence "
               + r.statement().sequence()

@@ -50,6 +50,13 @@ public class FecBenchmark {
   @Param({"2", "m"})
   public String erasures;
 
+  /**
+   * Scheme 2 only: {@code true} encodes through tables where they cost less (the default), {@code
+   * false} one XOR per one bit everywhere, so one run gives the ratio.
+   */
+  @Param({"true", "false"})
+  public boolean tables;
+
   /** Blocks per interleave group in {@link #encodeGroup} (the sender's default). */
   public static final int GROUP_BLOCKS = 32;
 
@@ -73,7 +80,10 @@ public class FecBenchmark {
     String[] km = shape.split(":");
     k = Integer.parseInt(km[0]);
     int m = Integer.parseInt(km[1]);
-    code = ErasureCode.forScheme(scheme, k, m);
+    code =
+        scheme == Announcement.SCHEME_CAUCHY_BITMATRIX_GF256
+            ? new CauchyBitMatrixCode(k, m, tables)
+            : ErasureCode.forScheme(scheme, k, m);
     SplittableRandom random = new SplittableRandom(42);
     data = new byte[k][SYMBOL_SIZE];
     for (byte[] d : data) {

@@ -7,15 +7,14 @@ import io.gapsync.protocol.diode.CauchyBitMatrixCode;
 import io.gapsync.protocol.diode.DiodeFrame;
 import io.gapsync.protocol.diode.Heartbeat;
 import io.gapsync.protocol.trust.SigningKey;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,9 +34,10 @@ import java.util.stream.IntStream;
  *
  * <p>One encoder thread reads the next group and computes its parity (spread over the cores) while
  * the calling thread sends the current one (two groups in memory, {@link EncodedGroup}). Files are
- * hashed once up front; a file that changes while it is sent is caught by the receiver's digest
- * check and never published. Not thread-safe; {@link #send} may be called again (same epoch,
- * sequence continues).
+ * hashed once up front, or their digests taken from their archive's checksum file ({@link
+ * FileHashes}); a file that changes while it is sent, or a wrong checksum file, is caught by the
+ * receiver's digest check and never published. Not thread-safe; {@link #send} may be called again
+ * (same epoch, sequence continues).
  */
 public final class DiodeSender {
 
@@ -251,13 +251,14 @@ public final class DiodeSender {
           BlockLayout layout = objects.get(o).layout();
           int blocks = layout.blockCount();
           int symbolSize = layout.symbolSize();
-          byte[] chunk = new byte[symbolSize];
+          // One block's data per read, straight into a direct buffer, then into the group's
+          // stripes: one copy less than a stream, and one system call per block.
+          ByteBuffer blockBytes =
+              ByteBuffer.allocateDirect(layout.k() * symbolSize).order(ByteOrder.LITTLE_ENDIAN);
+          LongBuffer blockWords = blockBytes.asLongBuffer();
           long[][] outerSum =
               layout.outerCount() == 0 ? null : new long[layout.k() + layout.m()][symbolSize / 8];
-          LongBuffer chunkWords =
-              ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-          try (InputStream in =
-              new BufferedInputStream(Files.newInputStream(files.get(o)), 1 << 20)) {
+          try (FileChannel in = FileChannel.open(files.get(o), StandardOpenOption.READ)) {
             int first = 0;
             do {
               EncodedGroup g = free.take();
@@ -270,14 +271,22 @@ public final class DiodeSender {
               for (int b = 0; b < g.blocks; b++) {
                 int k = layout.dataSymbols(first + b);
                 g.dataCount[b] = k;
+                int want = k * symbolSize;
+                blockBytes.clear().limit(want);
+                while (blockBytes.hasRemaining() && in.read(blockBytes) >= 0) {
+                  // Until the block is full or the file ends (the last symbol is padded).
+                }
+                int n = blockBytes.position();
+                for (int i = n; i < want; i++) {
+                  blockBytes.put(i, (byte) 0);
+                }
                 for (int s = 0; s < k; s++) {
-                  int n = in.readNBytes(chunk, 0, symbolSize);
-                  if (n < symbolSize) {
-                    Arrays.fill(chunk, n, symbolSize, (byte) 0);
-                  }
                   for (int c = 0; c < 8; c++) {
-                    chunkWords.get(
-                        c * g.packetWords, g.data[s], g.packetOffset(b, c), g.packetWords);
+                    blockWords.get(
+                        (s * symbolSize >> 3) + c * g.packetWords,
+                        g.data[s],
+                        g.packetOffset(b, c),
+                        g.packetWords);
                   }
                 }
                 // A short last block: its missing data symbols are zeros, which is exactly the
@@ -365,7 +374,7 @@ public final class DiodeSender {
   private Announcement announce(Path file, FileHashes hashes) throws IOException {
     String name = file.getFileName().toString();
     Announcement.checkName(name);
-    FileHashes.Hashed hashed = hashes == null ? FileHashes.hash(file) : hashes.get(file);
+    FileHashes.Hashed hashed = hashes == null ? FileHashes.of(file) : hashes.get(file);
     long size = hashed.size();
     BlockLayout layout =
         new BlockLayout(

@@ -2,6 +2,8 @@ package io.gapsync.daemon.diode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gapsync.protocol.Digest;
+import io.gapsync.protocol.archive.ChecksumFile;
 import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.DiodeFrame;
 import io.gapsync.protocol.trust.SigningKey;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -454,6 +457,31 @@ class DiodeTransferTest {
       assertThat(spool.resolve("g.gsa")).doesNotExist();
       assertThat(r.stats().rejected()).containsKey("trust");
       assertThat(r.stats().unannounced()).isPositive();
+    }
+  }
+
+  @Test
+  void aDigestFromTheChecksumFileIsSentAsItIsAndAWrongOneIsCaughtByTheReceiver() throws Exception {
+    Path spool = tmp.resolve("spool");
+    Path good = file("c.gsa", 500_000, 21);
+    ChecksumFile.write(
+        ChecksumFile.forFile(good), Map.of("c.gsa", Digest.sha256Of(Files.readAllBytes(good))));
+    Path wrong = file("d.gsa", 500_000, 22);
+    // Fresh (not older than the file) but wrong: the sender cannot tell without reading it all.
+    ChecksumFile.write(ChecksumFile.forFile(wrong), Map.of("d.gsa", Digest.sha256Of("other")));
+    try (DiodeReceiver r = receiver(spool, 0)) {
+      send(r, config(), LossModel.none(), 0, good, wrong);
+
+      Path out = awaitPublished();
+      String refusal = events.refusals.poll(30, TimeUnit.SECONDS);
+
+      assertThat(out).isEqualTo(spool.resolve("c.gsa"));
+      assertThat(Files.mismatch(good, out)).isEqualTo(-1);
+      assertThat(refusal)
+          .contains("Tried to publish d.gsa")
+          .contains("hashes to " + Digest.sha256Of(Files.readAllBytes(wrong)))
+          .contains("not the announced " + Digest.sha256Of("other"));
+      assertThat(spool.resolve("d.gsa")).doesNotExist();
     }
   }
 

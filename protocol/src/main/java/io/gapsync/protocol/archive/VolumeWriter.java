@@ -13,14 +13,17 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes an archive into a folder, either as one file {@code NAME} or, with a volume size, as
  * numbered volumes {@code NAME.vol001, NAME.vol002, ...} of at most that size plus their index
- * {@code NAME.volumes.json}. Every file is written under a {@code .partial} name, synced, and
- * renamed only by {@link #finish()}; {@link #close()} without finish deletes what was written, so a
- * failed export leaves nothing that looks complete. Not thread-safe.
+ * {@code NAME.volumes.json}, and the checksum file {@code NAME.sha256} ({@link ChecksumFile})
+ * listing them. Every file is written under a {@code .partial} name, synced, and renamed only by
+ * {@link #finish()}; {@link #close()} without finish deletes what was written, so a failed export
+ * leaves nothing that looks complete. Not thread-safe.
  */
 public final class VolumeWriter extends OutputStream {
 
@@ -38,6 +41,7 @@ public final class VolumeWriter extends OutputStream {
   private long written;
   private long total;
   private boolean finished;
+  private boolean checksumWritten;
 
   /**
    * Creates a writer.
@@ -128,6 +132,19 @@ public final class VolumeWriter extends OutputStream {
       nextVolume();
     }
     closeVolume();
+    byte[] indexBytes =
+        volumeSize > 0 ? new VolumeIndex(name, total, volumes).toBytes() : new byte[0];
+    // The checksum file first: whoever sees the archive's files also finds their digests, and the
+    // checksum file is never older than them (ChecksumFile.lookup relies on that).
+    Map<String, Digest> sums = new LinkedHashMap<>();
+    for (VolumeIndex.Volume v : volumes) {
+      sums.put(v.name(), v.sha256());
+    }
+    if (volumeSize > 0) {
+      sums.put(name + VolumeIndex.SUFFIX, Digest.sha256Of(indexBytes));
+    }
+    ChecksumFile.write(checksumFile(), sums);
+    checksumWritten = true;
     List<Path> out = new ArrayList<>();
     for (int i = 0; i < partials.size(); i++) {
       Path target = dir.resolve(volumes.get(i).name());
@@ -137,8 +154,7 @@ public final class VolumeWriter extends OutputStream {
     if (volumeSize > 0) {
       Path index = dir.resolve(name + VolumeIndex.SUFFIX);
       Path partial = dir.resolve(name + VolumeIndex.SUFFIX + ".partial");
-      Files.write(
-          partial, new VolumeIndex(name, total, volumes).toBytes(), StandardOpenOption.CREATE_NEW);
+      Files.write(partial, indexBytes, StandardOpenOption.CREATE_NEW);
       try (FileChannel c = FileChannel.open(partial, StandardOpenOption.WRITE)) {
         c.force(true);
       }
@@ -147,6 +163,15 @@ public final class VolumeWriter extends OutputStream {
     }
     finished = true;
     return out;
+  }
+
+  /**
+   * Returns the archive's checksum file, {@code NAME.sha256} ({@link ChecksumFile}), written by
+   * {@link #finish()} before the archive's files are renamed into place; not among the files {@link
+   * #finish()} returns.
+   */
+  public Path checksumFile() {
+    return dir.resolve(name + ChecksumFile.SUFFIX);
   }
 
   /** Returns the volumes written (after {@link #finish()}). */
@@ -175,6 +200,9 @@ public final class VolumeWriter extends OutputStream {
     }
     for (Path p : partials) {
       Files.deleteIfExists(p);
+    }
+    if (checksumWritten) {
+      Files.deleteIfExists(checksumFile());
     }
   }
 }

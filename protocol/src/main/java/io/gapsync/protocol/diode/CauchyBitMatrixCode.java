@@ -47,17 +47,40 @@ public final class CauchyBitMatrixCode implements ErasureCode {
     }
   }
 
+  /**
+   * For every field element: row {@code r} of its 8 x 8 bit matrix as a mask of the input packets
+   * ({@code bit c} set when parity packet {@code r} takes data packet {@code c}).
+   */
+  private static final int[][] ROWS = new int[256][8];
+
+  static {
+    for (int e = 0; e < 256; e++) {
+      for (byte one : ONES[e]) {
+        ROWS[e][one >>> 3] |= 1 << (one & 7);
+      }
+    }
+  }
+
+  /**
+   * Packets a data symbol's tables add to its own 8 (in {@link #encodeStriped}): every XOR of two
+   * or more of packets 0 to 3, and of 4 to 7 (11 each).
+   */
+  static final int TABLE_PACKETS = 22;
+
   /** A symbol's size must be a multiple of this: 8 packets, each a whole number of 64-bit words. */
   public static final int SYMBOL_ALIGN = 64;
 
   /** Columns per tile in {@link #encodeStriped}: 8 rows of m parity tiles stay in cache. */
-  static final int TILE_WORDS = 256;
+  static final int TILE_WORDS = 512;
 
   private final int k;
   private final int m;
 
   /** {@code coefficients[i][j]}, {@code m} rows of {@code k} field elements. */
   private final int[][] coefficients;
+
+  /** Whether data symbol {@code j} is encoded through its tables ({@link #encodeStriped}). */
+  private final boolean[] tables;
 
   /**
    * Creates a code.
@@ -67,10 +90,62 @@ public final class CauchyBitMatrixCode implements ErasureCode {
    * @throws IllegalArgumentException if {@code k < 1}, {@code m < 0} or {@code k + m > 256}
    */
   public CauchyBitMatrixCode(int k, int m) {
+    this(k, m, true);
+  }
+
+  /**
+   * Creates a code that may be told not to encode through tables (the same parity, computed one XOR
+   * per one bit everywhere: tests and benchmarks compare the two).
+   *
+   * @param tables whether data symbols for which tables cost less are encoded through them
+   * @throws IllegalArgumentException if {@code k < 1}, {@code m < 0} or {@code k + m > 256}
+   */
+  public CauchyBitMatrixCode(int k, int m, boolean tables) {
     this.coefficients = ReedSolomon.cauchy(k, m);
     this.k = k;
     this.m = m;
     improve(coefficients);
+    this.tables = new boolean[k];
+    for (int j = 0; j < k; j++) {
+      this.tables[j] = tables && tableCost(j) < directCost(j);
+    }
+  }
+
+  /**
+   * Memory accesses per word to add data symbol {@code j} to every parity symbol one bit at a time:
+   * a load, a load and a store per one bit.
+   */
+  private long directCost(int j) {
+    long ones = 0;
+    for (int i = 0; i < m; i++) {
+      ones += ONES[coefficients[i][j]].length;
+    }
+    return 3 * ones;
+  }
+
+  /**
+   * The same through tables: building the {@link #TABLE_PACKETS} (two loads and a store each), then
+   * each parity packet takes at most one table packet from each half (one XOR of up to two sources:
+   * a load per source, a load and a store).
+   */
+  private long tableCost(int j) {
+    long cost = 3L * TABLE_PACKETS;
+    for (int i = 0; i < m; i++) {
+      for (int row : ROWS[coefficients[i][j]]) {
+        int sources = ((row & 15) != 0 ? 1 : 0) + ((row >>> 4) != 0 ? 1 : 0);
+        cost += sources == 0 ? 0 : sources + 2;
+      }
+    }
+    return cost;
+  }
+
+  /** Returns how many data symbols of a full block are encoded through tables (tests). */
+  int tableColumns() {
+    int n = 0;
+    for (boolean t : tables) {
+      n += t ? 1 : 0;
+    }
+    return n;
   }
 
   /** Plank's improvement, in place: row 0 all ones, then each row scaled to its fewest ones. */
@@ -191,6 +266,9 @@ public final class CauchyBitMatrixCode implements ErasureCode {
     }
     // Tiles of columns keep the m parity rows of a tile in the L1/L2 cache while every data
     // symbol streams through once.
+    long[] scratch = new long[TABLE_PACKETS * Math.min(TILE_WORDS, to - from)];
+    long[][] src = new long[32][];
+    int[] srcAt = new int[32];
     for (int start = from; start < to; start += TILE_WORDS) {
       int width = Math.min(TILE_WORDS, to - start);
       for (int i = 0; i < m; i++) {
@@ -199,8 +277,68 @@ public final class CauchyBitMatrixCode implements ErasureCode {
         }
       }
       for (int j = 0; j < dataCount; j++) {
-        for (int i = 0; i < m; i++) {
-          mulAdd(coefficients[i][j], data[j], parity[i], stride, start, width);
+        if (tables[j]) {
+          addThroughTables(j, data[j], parity, stride, start, width, scratch, src, srcAt);
+        } else {
+          for (int i = 0; i < m; i++) {
+            mulAdd(coefficients[i][j], data[j], parity[i], stride, start, width);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds data symbol {@code j} to every parity symbol on one tile by the method of four Russians:
+   * first its tables, for each half of its 8 packets the XOR of every subset of the half (single
+   * packets are the data itself, the 11 others are built in {@code scratch}); then each parity
+   * packet {@code r} of parity {@code i} takes the low half's entry for the low 4 bits of row
+   * {@code r} of {@code C[i][j]}'s bit matrix and the high half's for the high 4. That is at most
+   * two sources per parity packet instead of one XOR per one bit (about 4 per row): with m = 12, 22
+   * + 11 * 8 * 2 XORs of a packet instead of 11 * 30 + 8.
+   */
+  private void addThroughTables(
+      int j,
+      long[] data,
+      long[][] parity,
+      int stride,
+      int start,
+      int width,
+      long[] scratch,
+      long[][] src,
+      int[] srcAt) {
+    int built = 0;
+    for (int half = 0; half < 2; half++) {
+      int base = half * 16;
+      for (int b = 0; b < 4; b++) {
+        src[base + (1 << b)] = data;
+        srcAt[base + (1 << b)] = (half * 4 + b) * stride + start;
+      }
+      for (int mask = 3; mask < 16; mask++) {
+        int low = mask & -mask;
+        if (low == mask) {
+          continue;
+        }
+        int rest = base + (mask ^ low);
+        int at = built++ * width;
+        xorOf(src[rest], srcAt[rest], src[base + low], srcAt[base + low], scratch, at, width);
+        src[base + mask] = scratch;
+        srcAt[base + mask] = at;
+      }
+    }
+    for (int i = 0; i < m; i++) {
+      int[] rows = ROWS[coefficients[i][j]];
+      long[] p = parity[i];
+      for (int r = 0; r < 8; r++) {
+        int lo = rows[r] & 15;
+        int hi = 16 + (rows[r] >>> 4);
+        int at = r * stride + start;
+        if (lo != 0 && hi != 16) {
+          xor2(src[lo], srcAt[lo], src[hi], srcAt[hi], p, at, width);
+        } else if (lo != 0) {
+          xor(src[lo], srcAt[lo], p, at, width);
+        } else if (hi != 16) {
+          xor(src[hi], srcAt[hi], p, at, width);
         }
       }
     }
@@ -303,6 +441,22 @@ public final class CauchyBitMatrixCode implements ErasureCode {
   static void xor(long[] src, int srcOff, long[] dst, int dstOff, int len) {
     for (int i = 0; i < len; i++) {
       dst[dstOff + i] ^= src[srcOff + i];
+    }
+  }
+
+  /** {@code dst[dstOff + i] = a[aOff + i] ^ b[bOff + i]} for {@code len} words. */
+  private static void xorOf(
+      long[] a, int aOff, long[] b, int bOff, long[] dst, int dstOff, int len) {
+    for (int i = 0; i < len; i++) {
+      dst[dstOff + i] = a[aOff + i] ^ b[bOff + i];
+    }
+  }
+
+  /** {@code dst[dstOff + i] ^= a[aOff + i] ^ b[bOff + i]} for {@code len} words. */
+  private static void xor2(
+      long[] a, int aOff, long[] b, int bOff, long[] dst, int dstOff, int len) {
+    for (int i = 0; i < len; i++) {
+      dst[dstOff + i] ^= a[aOff + i] ^ b[bOff + i];
     }
   }
 

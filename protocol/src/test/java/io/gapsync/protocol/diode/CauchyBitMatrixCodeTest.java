@@ -125,6 +125,44 @@ class CauchyBitMatrixCodeTest {
     }
   }
 
+  @ParameterizedTest(name = "k={0} m={1} data={2} stride={3}")
+  @CsvSource({"240,12,240,1100", "228,26,200,704", "10,4,10,40", "16,2,16,520", "1,1,1,8"})
+  void encodingThroughTablesGivesTheSameParityAsOneXorPerOneBit(
+      int k, int m, int dataCount, int stride) {
+    Random random = new Random(k * 31L + m);
+    long[][] data = new long[k][8 * stride];
+    for (int j = 0; j < dataCount; j++) {
+      for (int w = 0; w < data[j].length; w++) {
+        data[j][w] = random.nextLong();
+      }
+    }
+    long[][] viaTables = new long[m][8 * stride];
+    long[][] direct = new long[m][8 * stride];
+    CauchyBitMatrixCode tables = new CauchyBitMatrixCode(k, m);
+    CauchyBitMatrixCode plain = new CauchyBitMatrixCode(k, m, false);
+
+    // Rows wider than a tile, split unevenly as two threads would, so tile edges are covered.
+    int split = stride / 3;
+    tables.encodeStriped(data, dataCount, viaTables, stride, 0, split);
+    tables.encodeStriped(data, dataCount, viaTables, stride, split, stride);
+    plain.encodeStriped(data, dataCount, direct, stride, 0, stride);
+
+    assertThat(plain.tableColumns()).isZero();
+    for (int i = 0; i < m; i++) {
+      assertThat(viaTables[i]).as("parity %d", i).isEqualTo(direct[i]);
+    }
+  }
+
+  @Test
+  void tablesAreUsedWhereTheyCostLessAndOnlyThere() {
+    // 11 parity rows of ~30 ones each against 22 table packets plus two sources per row.
+    assertThat(new CauchyBitMatrixCode(240, 12).tableColumns()).isEqualTo(240);
+    assertThat(new CauchyBitMatrixCode(228, 26).tableColumns()).isEqualTo(228);
+    // One parity row, the plain XOR: 8 XORs per symbol; tables would cost more.
+    assertThat(new CauchyBitMatrixCode(200, 1).tableColumns()).isZero();
+    assertThat(new CauchyBitMatrixCode(200, 0).tableColumns()).isZero();
+  }
+
   @Test
   void symbolSizesThatAreNotAMultipleOf64AreRefused() {
     CauchyBitMatrixCode code = new CauchyBitMatrixCode(4, 2);
