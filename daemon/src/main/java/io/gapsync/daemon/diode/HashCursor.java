@@ -138,7 +138,13 @@ final class HashCursor {
     long read = 0;
     for (int n = 0; n < maxBlocks && behind(); n++) {
       long at = layout.dataOffset(cursor, 0);
-      long bytes = hashFile(buffer, at, at + length(cursor));
+      long bytes;
+      try {
+        bytes = hashFile(buffer, at, at + length(cursor));
+      } catch (IOException e) {
+        invalidate(); // part of a block may be in the digest
+        throw e;
+      }
       read += bytes;
       if (bytes < length(cursor)) {
         // The file ends inside a block it holds: never guess; the publish reads everything.

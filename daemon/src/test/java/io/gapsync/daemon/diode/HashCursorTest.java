@@ -1,6 +1,7 @@
 package io.gapsync.daemon.diode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gapsync.protocol.diode.BlockLayout;
 import java.io.IOException;
@@ -197,6 +198,24 @@ class HashCursorTest {
     assertThat(h.isFinal(3)).isTrue();
     assertThat(h.isFinal(outer.blockCount())).isFalse();
     assertThat(h.behind()).isFalse();
+  }
+
+  @Test
+  void aFailedReadBackDropsTheRunningDigest() throws Exception {
+    HashCursor h = new HashCursor(LAYOUT, data);
+    h.completed(1, write(1, content));
+    h.completed(0, write(0, content));
+    FileChannel closed = FileChannel.open(tmp.resolve("data"), StandardOpenOption.READ);
+    closed.close();
+    HashCursor broken = new HashCursor(LAYOUT, closed);
+    broken.completed(1, write(1, content));
+    broken.completed(0, write(0, content));
+
+    assertThatThrownBy(() -> broken.catchUp(ByteBuffer.allocate(256), 1))
+        .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+    assertThat(broken.valid()).isFalse();
+    assertThat(h.catchUp(ByteBuffer.allocate(256), 1)).isEqualTo(256);
+    assertThat(h.valid()).isTrue();
   }
 
   @Test
