@@ -6,15 +6,12 @@ import io.gapsync.protocol.diode.ErasureCode;
 import io.gapsync.protocol.diode.Words;
 import io.gapsync.protocol.trust.TrustPolicy;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
@@ -41,6 +38,10 @@ import java.util.stream.Stream;
  * #publish} run on the repair thread, on blocks the worker no longer touches, and report written
  * blocks back through a queue the worker drains ({@link #drainWritten}). FileChannel positional I/O
  * is safe across the two.
+ *
+ * <p>The object's sha256 is computed on the repair thread as its blocks are written ({@link
+ * HashCursor}, which the repair thread owns; the worker only reports blocks it settles to it), so
+ * {@link #publish} reads back only what was not hashed yet, normally nothing.
  */
 final class PartialObject {
 
@@ -65,6 +66,9 @@ final class PartialObject {
   private final BlockPool.Buffer[] buffers;
   private final ConcurrentLinkedQueue<Integer> written = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Integer> outerDone = new ConcurrentLinkedQueue<>();
+  private final HashCursor hash;
+  // Repair thread: set by publish; later hashing work for this object is dropped.
+  private boolean published;
   private int blocksDone;
   private boolean dirty;
 
@@ -104,6 +108,7 @@ final class PartialObject {
     for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
       counts[i / stride]++;
     }
+    this.hash = new HashCursor(layout, data);
   }
 
   /** Returns the folder of an object's partial state. */
@@ -156,6 +161,11 @@ final class PartialObject {
   /**
    * Marks blocks that already have enough symbols done (after {@link #open}).
    *
+   * <p>The digest starts again at block 0 (its state is never saved): blocks whose data the files
+   * already hold whole are settled, and the repair thread reads them back when its hash cursor
+   * reaches them, spread over the reception instead of all at the publish; the others are hashed
+   * when their repair writes them.
+   *
    * @return the blocks that need a repair
    */
   List<Integer> settle() {
@@ -165,6 +175,8 @@ final class PartialObject {
         markDone(b);
         if (needsRepair(b)) {
           repairs.add(b);
+        } else {
+          hash.settled(b);
         }
       }
     }
@@ -385,6 +397,8 @@ final class PartialObject {
     }
     boolean repaired = rs.decodeWords(shards, present, k, t) > 0;
     writeData(block, shards, k, scratch);
+    // Final: the worker marked the block done before handing it over and never writes it again.
+    hash.completed(block, scratch);
     written.add(block);
     return repaired;
   }
@@ -453,9 +467,13 @@ final class PartialObject {
     int m = layout.m();
     int t = layout.symbolSize();
     int words = Words.count(t);
+    // A member the worker has settled since its snapshot (an earlier recovery restored it) is
+    // done: its data is final, may already be hashed, and must not be written again.
+    boolean[] done = g.done().clone();
     int shortCount = 0;
-    for (boolean d : g.done()) {
-      shortCount += d ? 0 : 1;
+    for (int i = 0; i < n; i++) {
+      done[i] |= hash.isFinal(g.members()[i]);
+      shortCount += done[i] ? 0 : 1;
     }
     if (shortCount > OUTER_SHORT_MAX) {
       return List.of();
@@ -472,19 +490,19 @@ final class PartialObject {
       int member = g.members()[i];
       int kb = layout.dataSymbols(member);
       readFully(dataFile(member), run.array(), dataAt(member, 0), kb * t);
-      if (!g.done()[i]) {
+      if (!done[i]) {
         rows[i] = new long[k + m][words];
         known[i] = new boolean[k];
       }
       for (int p = 0; p < k; p++) {
         // Positions past a short block's data are zeros: known, and add nothing.
-        boolean has = p >= kb || g.done()[i] || g.present()[i][p];
+        boolean has = p >= kb || done[i] || g.present()[i][p];
         if (!has) {
           unknown[p]++;
           continue;
         }
         if (p < kb) {
-          long[] into = g.done()[i] ? word : rows[i][p];
+          long[] into = done[i] ? word : rows[i][p];
           Words.fromBuffer(run, p * t, t, into);
           xor(sum[p], into);
         }
@@ -542,8 +560,10 @@ final class PartialObject {
             }
           }
         }
-        // Whole: write the data and stop tracking the member.
+        // Whole: write the data and stop tracking the member. Not final until the worker takes
+        // the result in (drainOuterDone): it may still write symbols of the block meanwhile.
         writeData(member, rows[i], kb, run);
+        hash.restored(member);
         rows[i] = null;
         if (!layout.isOuter(member)) {
           restored.add(member);
@@ -604,6 +624,8 @@ final class PartialObject {
         pool.giveBack(b);
       }
       markDone(block);
+      // Done: nothing writes the block again, so the repair thread may hash it.
+      hash.settled(block);
       any = true;
     }
     return any;
@@ -620,35 +642,54 @@ final class PartialObject {
   }
 
   /**
+   * Repair thread: whether blocks written ahead of the hash cursor can now be hashed ({@link
+   * #hashAhead} has work). False once the object is published.
+   */
+  boolean hashBehind() {
+    return !published && hash.behind();
+  }
+
+  /**
+   * Repair thread: hashes up to {@code maxBlocks} blocks at the hash cursor that were written ahead
+   * of it, read back from the data file through {@code buffer}.
+   *
+   * @return the bytes read back
+   */
+  long hashAhead(ByteBuffer buffer, int maxBlocks) throws IOException {
+    return published ? 0 : hash.catchUp(buffer, maxBlocks);
+  }
+
+  /** Repair thread: the bytes {@link #publish} read back to complete the digest. */
+  long publishReadBytes() {
+    return hash.finishReadBytes();
+  }
+
+  /**
    * Verifies the object and moves it into the spool. Runs on the repair thread after every repair.
+   * The sha256 was computed as the blocks were written ({@link HashCursor}); only what was not
+   * hashed yet is read back here.
    *
    * @return the published file
    * @throws IOException if the digest does not match (the state is deleted) or I/O fails
    */
   Path publish(Path spool) throws IOException {
-    data.force(true);
-    data.truncate(layout.size());
-    long size = data.size();
-    data.close();
-    parity.close();
-    if (outer != null) {
-      outer.close();
-    }
-    Path file = dir.resolve(DATA);
-    MessageDigest sha;
+    published = true;
+    long size;
+    byte[] digest;
     try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] chunk = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        sha.update(chunk, 0, n);
+      data.force(true);
+      data.truncate(layout.size());
+      size = data.size();
+      digest = hash.finish(ByteBuffer.allocate((int) Math.min(1 << 20, layout.blockBytes())), size);
+    } finally {
+      data.close();
+      parity.close();
+      if (outer != null) {
+        outer.close();
       }
     }
-    String hex = HexFormat.of().formatHex(sha.digest());
+    Path file = dir.resolve(DATA);
+    String hex = HexFormat.of().formatHex(digest);
     if (size != layout.size() || !hex.equals(announcement.digest().hex())) {
       deleteState();
       throw new IOException(

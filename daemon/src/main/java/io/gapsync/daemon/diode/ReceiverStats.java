@@ -26,6 +26,8 @@ public final class ReceiverStats {
   final AtomicLong published = new AtomicLong();
   final AtomicLong beyondRepair = new AtomicLong();
   final AtomicLong resumedSymbols = new AtomicLong();
+  final AtomicLong hashReadBackBytes = new AtomicLong();
+  final AtomicLong publishReadBytes = new AtomicLong();
   final AtomicLong lastDatagramNanos = new AtomicLong();
   final Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
   final Map<Integer, long[]> epochs = new ConcurrentHashMap<>();
@@ -100,6 +102,24 @@ public final class ReceiverStats {
   /** Symbols found on disk from before a restart. */
   public long resumedSymbols() {
     return resumedSymbols.get();
+  }
+
+  /**
+   * Bytes read back from the partial data files during reception to hash blocks that were written
+   * before an earlier block (completed out of order, restored from an outer group, or found on disk
+   * after a restart), when the hash cursor reached them.
+   */
+  public long hashReadBackBytes() {
+    return hashReadBackBytes.get();
+  }
+
+  /**
+   * Bytes the publishes read back from the data files to complete the sha256: 0 when every block
+   * was hashed as it was written; the blocks after one that waited for a later pass or an outer
+   * recovery otherwise (the whole file only if hashing as written had to be given up).
+   */
+  public long publishReadBytes() {
+    return publishReadBytes.get();
   }
 
   /** {@link System#nanoTime()} of the last datagram, or 0. */
@@ -193,6 +213,8 @@ public final class ReceiverStats {
         + blocksEvicted()
         + " unbuffered symbols="
         + unbufferedSymbols()
+        + " publish re-read bytes="
+        + publishReadBytes()
         + " rejected="
         + rejected()
         + " loss="
