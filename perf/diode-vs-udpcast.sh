@@ -3,8 +3,15 @@
 # in the same two network namespaces (veth pair, tbf 2gbit on the sender's side, iptables random
 # drops on the receiver's INPUT and every packet the receiver's side sends dropped: truly one-way),
 # with the same files, in one run. Prints one row per tool and loss rate: goodput (file bits /
-# sender wall time), CPU seconds per GB of file on each side (user + system), FEC overhead, and
-# whether the file arrived bit-exact.
+# sender process wall time), delivered goodput (file bits / time from the sender's start until the
+# file is in place at the receiver: gapsync's published in the spool after its digest check,
+# udpcast's receiver exited with the file), CPU seconds per GB of file on each side (user +
+# system), FEC overhead, and whether the file arrived bit-exact.
+#
+# gapsync's files come with their checksum file NAME.sha256, as `gapsync export` writes it (made
+# here with sha256sum before the row starts), so the sender takes the digest from it instead of
+# reading the file first; the receiver still checks every byte against it. One more row at 1 %
+# loss sends a file without one: the sender reads it all for its sha256 before the first datagram.
 #
 # Both senders run under `nice -n 10`: sender and receiver share the same 2 cores here (on a real
 # diode they are two machines), and a receiver starved by its own sender's JIT and encoding falls
@@ -14,8 +21,8 @@
 # for all rows, warmed up by two unmeasured 200 MiB transfers at 1 % loss (so the repair path is
 # compiled too; with one, the first row still paid for the JIT); its CPU per row is read from
 # /proc.
-# Each gapsync sender is a fresh `diode send` process: its wall time and CPU include JVM start-up,
-# JIT and the up-front sha256. Each row sends its own random file (a receiver ignores an object
+# Each gapsync sender is a fresh `diode send` process: its wall time and CPU include JVM start-up
+# and JIT. Each row sends its own random file (a receiver ignores an object
 # it has already published); udpcast gets the same file.
 #
 #   perf/diode-vs-udpcast.sh [SIZE_MB (default 1000)] [RATE (default 2000M)]
@@ -115,9 +122,9 @@ ip netns exec "$B" iptables -A OUTPUT -j DROP
 cpu_of() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
 # Waits until the gapsync receiver has published NAME or reported it beyond repair (at most 120 s).
 await_gapsync() {
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 6000); do
     [ -f "$work/spool/$1" ] || [ -f "$work/spool/diode-reports/$1.report.txt" ] && return 0
-    sleep 0.2
+    sleep 0.02
   done
 }
 loss() {
@@ -128,13 +135,14 @@ loss() {
   fi
 }
 cpu() { tail -1 "$1" | awk '{print $1 + $2}'; }
-row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_CPU_SECONDS EXACT OVERHEAD
+row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_CPU_SECONDS EXACT OVERHEAD DELIVERED_SECONDS
   local wall s r
   wall="$(tail -1 "$3" | awk '{print $3}')"
   s="$(cpu "$3")"
   r="$4"
-  printf '| %s | %s | %.0f | %.1f | %.1f | %s | %s |\n' "$1" "$2" \
+  printf '| %s | %s | %.0f | %.0f | %.1f | %.1f | %s | %s |\n' "$1" "$2" \
     "$(echo "$bytes * 8 / $wall / 1000000" | bc -l)" \
+    "$(echo "$bytes * 8 / $7 / 1000000" | bc -l)" \
     "$(echo "$s / ($bytes / 1000000000)" | bc -l)" \
     "$(echo "$r / ($bytes / 1000000000)" | bc -l)" "$6" "$5" | tee -a "$results"
 }
@@ -142,8 +150,8 @@ row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_CPU_SECONDS EXACT OVERHEAD
 {
   echo "# Diode benchmark $(date -u +%FT%TZ), ${size_mb} MiB file, rate $rate, link $link, rmem_max $(sysctl -n net.core.rmem_max), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| tool | loss | goodput Mbit/s | sender CPU s/GB | receiver CPU s/GB | FEC overhead | bit-exact |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| tool | loss | goodput Mbit/s (sender wall) | delivered Mbit/s (sender start to file in place) | sender CPU s/GB | receiver CPU s/GB | FEC overhead | bit-exact |"
+  echo "|---|---|---|---|---|---|---|---|"
 } | tee "$results"
 
 # gapsync's receiver: one daemon-like process for every row, warmed up first.
@@ -161,6 +169,38 @@ for w in 1 2; do
   rm -f "$work/warm-up-$w.gsa" "$work/spool/warm-up-$w.gsa"
 done
 
+now() { date +%s.%N; }
+# gapsync's row: LOSS FILE WANT SUM (SUM=yes: the file has its NAME.sha256, as export writes it).
+gapsync_row() {
+  local p="$1" file="$2" want="$3" sum="$4" name start end before rcpu exact overhead label
+  name="$(basename "$file")"
+  rm -f "$file.sha256"
+  if [ "$sum" = yes ]; then
+    (cd "$(dirname "$file")" && sha256sum "$name" >"$name.sha256")
+  fi
+  sync
+  before="$(cpu_of "$rpid")"
+  start="$(now)"
+  ip netns exec "$A" nice -n 10 /usr/bin/time -f '%U %S %e' -o "$work/gs.time" "$gapsync" diode send \
+    --to 10.231.9.2:7700 --key "$work/producer.key" --rate "$rate_row" --fec "$fec_gapsync" \
+    --outer "$outer" "$file" >"$work/gs-$p-$sum.log" 2>&1
+  await_gapsync "$name"
+  end="$(now)"
+  rcpu="$(echo "$(cpu_of "$rpid") - $before" | bc -l)"
+  exact=no
+  [ -f "$work/spool/$name" ] \
+    && [ "$(sha256sum "$work/spool/$name" | cut -d' ' -f1)" = "$want" ] && exact=yes
+  # The sender's last line says the overhead, outer blocks included: "(5.5 % overhead)".
+  overhead="$(sed -n 's/.*(\([0-9.]* %\) overhead).*/\1/p' "$work/gs-$p-$sum.log")"
+  label="gapsync diode --fec $fec_gapsync --outer $outer --rate $rate_row"
+  [ "$sum" = yes ] || label="$label, no checksum file (hashes first)"
+  row "$label" "$p" "$work/gs.time" "$rcpu" "$exact" "${overhead:-?}" "$(echo "$end - $start" | bc -l)"
+  sed -n 's/.*\(goodput [0-9]* Mbit\/s\).*/  gapsync sender after JVM start: \1/p' \
+    "$work/gs-$p-$sum.log" || true
+  rm -f "$work/spool/$name" "$file.sha256"
+  sync
+}
+
 for p in 0 0.01 0.05; do
   loss "$p"
   fec_gapsync="$(fec_for "$p")"
@@ -174,23 +214,16 @@ for p in 0 0.01 0.05; do
   # from the row before) throttles the receivers' writes mid-transfer (both tools write the file
   # as it comes; a receiver blocked on its disk drops datagrams, there is no feedback).
   sync
-  # gapsync
-  before="$(cpu_of "$rpid")"
-  ip netns exec "$A" nice -n 10 /usr/bin/time -f '%U %S %e' -o "$work/gs.time" "$gapsync" diode send \
-    --to 10.231.9.2:7700 --key "$work/producer.key" --rate "$rate_row" --fec "$fec_gapsync" \
-    --outer "$outer" "$file" >"$work/gs-$p.log" 2>&1
-  await_gapsync "bench-$p.gsa"
-  rcpu="$(echo "$(cpu_of "$rpid") - $before" | bc -l)"
-  exact=no
-  [ -f "$work/spool/bench-$p.gsa" ] \
-    && [ "$(sha256sum "$work/spool/bench-$p.gsa" | cut -d' ' -f1)" = "$want" ] && exact=yes
-  # The sender's last line says the overhead, outer blocks included: "(5.5 % overhead)".
-  overhead="$(sed -n 's/.*(\([0-9.]* %\) overhead).*/\1/p' "$work/gs-$p.log")"
-  row "gapsync diode --fec $fec_gapsync --outer $outer --rate $rate_row" "$p" "$work/gs.time" "$rcpu" "$exact" \
-    "${overhead:-?}"
-  sed -n 's/.*\(goodput [0-9]* Mbit\/s\).*/  gapsync sender after JVM start: \1/p' "$work/gs-$p.log" || true
-  rm -f "$work/spool/bench-$p.gsa"
-  sync
+  gapsync_row "$p" "$file" "$want" yes
+  if [ "$p" = 0.01 ]; then
+    # The same without the checksum file: the sender reads the whole file for its sha256 before
+    # the first datagram (a file not written by export). A fresh file: the receiver ignores an
+    # object it has published.
+    file2="$work/bench-$p-nosum.gsa"
+    head -c "$bytes" /dev/urandom >"$file2"
+    gapsync_row "$p" "$file2" "$(sha256sum "$file2" | cut -d' ' -f1)" no
+    rm -f "$file2"
+  fi
 
   # udpcast, one way: async mode, FEC 8x8 (8 parity per stripe of 128: 6.25 %)
   rm -f "$work/udpcast.out"
@@ -199,14 +232,19 @@ for p in 0 0.01 0.05; do
     >"$work/ur-$p.log" 2>&1 &
   upid=$!
   sleep 1
+  start="$(now)"
   ip netns exec "$A" nice -n 10 /usr/bin/time -f '%U %S %e' -o "$work/us.time" udp-sender \
     --interface "${run}x" --nokbd --async --fec 8x8 --max-bitrate "${rate_row_bits}" --autostart 3 \
     --rexmit-hello-interval 200 --file "$file" >"$work/us-$p.log" 2>&1 || true
   wait "$upid" || true
+  end="$(now)"
   exact=no
   [ -f "$work/udpcast.out" ] && [ "$(sha256sum "$work/udpcast.out" | cut -d' ' -f1)" = "$want" ] \
     && exact=yes
-  row "udpcast --async --fec 8x8" "$p" "$work/us.time" "$(cpu "$work/ur.time")" "$exact" "6.25 %"
+  # The receiver's own end: udp-receiver exits once it has the file (its wall time from /usr/bin/time,
+  # measured from one second before the sender started).
+  row "udpcast --async --fec 8x8" "$p" "$work/us.time" "$(cpu "$work/ur.time")" "$exact" "6.25 %" \
+    "$(echo "$(tail -1 "$work/ur.time" | awk '{print $3}') - 1" | bc -l)"
   rm -f "$file" "$work/udpcast.out"
 done
 kill "$rpid"
