@@ -56,7 +56,9 @@ import picocli.CommandLine.Spec;
       "missing blobs and manifests (with their signatures and SBOMs) and the tag updates.",
       "Archives sent since the inventory was taken count as delivered (the export ledger);",
       "what an archive the inventory reflects carried but the site lacks is sent again.",
-      "Writes nothing (exit 0) when the site lacks nothing. The store is opened read-only."
+      "Writes nothing (exit 0) when the site lacks nothing. The store is opened read-only.",
+      "Next to the archive goes NAME.sha256 (sha256sum format: check a copy with",
+      "'sha256sum -c'); diode send takes the archive's digest from it."
     })
 final class ExportCommand implements Callable<Integer> {
 
