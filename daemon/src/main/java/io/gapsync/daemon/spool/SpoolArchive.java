@@ -3,6 +3,7 @@ package io.gapsync.daemon.spool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gapsync.protocol.archive.ArchiveFiles;
+import io.gapsync.protocol.archive.ChecksumFile;
 import io.gapsync.protocol.archive.VolumeIndex;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,7 +140,7 @@ final class SpoolArchive {
   /**
    * Moves every file of the archive into a folder (replacing files of the same name there), the
    * volumes first and the index or archive file last, so an interrupted move leaves no complete
-   * looking archive behind in either folder.
+   * looking archive behind in either folder; then its checksum file {@code NAME.sha256}, if any.
    */
   void moveTo(Path dir) throws IOException {
     for (String v : volumes.keySet()) {
@@ -149,6 +150,11 @@ final class SpoolArchive {
       }
     }
     move(main, dir);
+    // Its checksum file (export writes one next to every archive) goes with it, if it came along.
+    Path sums = ChecksumFile.forFile(main);
+    if (Files.exists(sums)) {
+      move(sums, dir);
+    }
   }
 
   private static void move(Path f, Path dir) throws IOException {
