@@ -32,10 +32,11 @@ import java.util.stream.Stream;
  * <p>While a block is being received its symbols sit in a {@link BlockPool} buffer; when it has
  * enough, {@link #completeBlock} (repair thread) repairs it in memory and writes its data in one
  * write. A block evicted from the pool, or received while no buffer was free, has its symbols
- * written one by one instead. The bitmap claims only what the files hold: data is written before
- * the bitmap that claims it, so a crash never claims a symbol it lacks (after a power loss the
- * digest check catches anything the page cache lost), and a crash loses at most the buffered
- * blocks, which the next pass sends again.
+ * written one by one instead. The bitmap claims only what the files hold durably: data is written
+ * and flushed before the bitmap that claims it is saved, so neither a crash nor a power loss claims
+ * a symbol it lacks (the bitmap file itself is not forced: after a power loss it may be an older
+ * one, which claims less; the digest check stays the last line), and a crash loses at most the
+ * buffered blocks and what arrived since the last flush, which the next pass sends again.
  *
  * <p>The files are flushed while the object is received, not all at the publish: the receiver's
  * flush thread ({@link DataFlusher}) calls {@link #flush} about once per checkpoint interval, which
