@@ -165,7 +165,12 @@ public final class DiodeReceiver implements Closeable {
               return t;
             });
     this.flusher = new DataFlusher(config.checkpointInterval(), stats);
-    resume();
+    try {
+      resume();
+    } catch (IOException | RuntimeException e) {
+      flusher.close();
+      throw e;
+    }
     this.worker = new Thread(this::workLoop, "gapsync-diode-worker");
     worker.setDaemon(true);
     worker.start();

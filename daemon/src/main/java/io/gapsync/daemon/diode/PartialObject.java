@@ -404,7 +404,12 @@ final class PartialObject {
       // Only the small bitmap write is under the lock: a publish waits at most for that.
       synchronized (bitsLock) {
         if (!closed) {
-          writeBits(snapshot);
+          try {
+            writeBits(snapshot);
+          } catch (IOException e) {
+            pendingBits.compareAndSet(null, snapshot);
+            throw e;
+          }
         }
       }
     }
