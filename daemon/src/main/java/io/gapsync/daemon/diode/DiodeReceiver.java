@@ -51,18 +51,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Receives objects from a {@link DiodeSender} into a spool (docs/ARCHITECTURE.md, "The diode
- * transport"). Three threads:
+ * transport"). Three threads, and a fourth off the data path:
  *
  * <ul>
  *   <li>the <b>receive thread</b> only copies datagrams from the socket into a ring of preallocated
  *       direct buffers, so a GC pause or a slow disk elsewhere never stops the socket being drained
  *       beyond what SO_RCVBUF and the ring absorb; a full ring drops and counts;
  *   <li>the <b>worker</b> checks each frame's CRC, counts loss per sender epoch, verifies
- *       announcements, writes symbols in place ({@link PartialObject}) and saves bitmaps;
+ *       announcements, writes symbols in place ({@link PartialObject}) and hands over bitmaps;
  *   <li>the <b>repair thread</b> decodes damaged blocks, hashes each object's blocks in order as
  *       they are written ({@link HashCursor}), then verifies and publishes complete objects (sha256
  *       must match the signed announcement; atomic rename into the spool).
  * </ul>
+ *
+ * <p>The <b>flush thread</b> ({@link DataFlusher}) forces the partial files to disk about once per
+ * checkpoint interval and saves each bitmap after the flush, so neither the worker nor the repair
+ * thread waits for the disk and a publish has little left to flush.
  *
  * <p>An object the sender has finished (its last PASS_END, or the catalogue's passes done) that is
  * still short is reported once per sender epoch: {@link Listener#beyondRepair} and a text file in
@@ -110,6 +114,7 @@ public final class DiodeReceiver implements Closeable {
 
   private final Thread worker;
   private final ExecutorService repairs;
+  private final DataFlusher flusher;
   private volatile boolean running = true;
 
   // Worker-owned state.
@@ -159,7 +164,13 @@ public final class DiodeReceiver implements Closeable {
               t.setDaemon(true);
               return t;
             });
-    resume();
+    this.flusher = new DataFlusher(config.checkpointInterval(), stats);
+    try {
+      resume();
+    } catch (IOException | RuntimeException e) {
+      flusher.close();
+      throw e;
+    }
     this.worker = new Thread(this::workLoop, "gapsync-diode-worker");
     worker.setDaemon(true);
     worker.start();
@@ -192,6 +203,7 @@ public final class DiodeReceiver implements Closeable {
       running = false;
       LockSupport.unpark(worker);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      flusher.close();
       throw new IOException(
           "Tried to listen for the diode on udp://"
               + config.listen().getHostString()
@@ -253,6 +265,7 @@ public final class DiodeReceiver implements Closeable {
           try {
             PartialObject o = PartialObject.open(p, trust, pool);
             objects.put(o.announcement.objectId(), o);
+            flusher.add(o);
             stats.resumedSymbols.addAndGet(o.symbolsHeld());
             for (int b : o.settle()) {
               scheduleCompletion(o, b);
@@ -452,6 +465,7 @@ public final class DiodeReceiver implements Closeable {
     }
     PartialObject o = PartialObject.create(partialRoot, a, payload, pool);
     objects.put(id, o);
+    flusher.add(o);
     LOG.info("Receiving {} ({}, {} bytes)", a.name(), a.digest(), a.layout().size());
     if (o.complete()) {
       schedulePublish(o);
@@ -699,6 +713,8 @@ public final class DiodeReceiver implements Closeable {
     // Outer blocks still being received are of no use now.
     pool.discardAll(o);
     completed.add(id);
+    // Its last blocks are written while the repair thread catches up: flush them meanwhile.
+    flusher.wake();
     repairs.execute(
         () -> {
           try {
@@ -724,7 +740,10 @@ public final class DiodeReceiver implements Closeable {
         });
   }
 
-  /** Saves bitmaps once per checkpoint interval. Worker thread. */
+  /**
+   * Once per checkpoint interval, hands the bitmaps to the flush thread, which saves them after
+   * flushing the files they describe. Worker thread.
+   */
   private void periodic() {
     if (!outerResults.isEmpty()) {
       drainOuterResults();
@@ -744,17 +763,15 @@ public final class DiodeReceiver implements Closeable {
       LOG.error("Could not write buffered diode symbols to the spool: {}", e.toString());
     }
     for (PartialObject o : objects.values()) {
-      try {
-        o.checkpoint();
-      } catch (IOException e) {
-        LOG.error("Could not save the progress of {}: {}", o.announcement.name(), e.toString());
-      }
+      o.checkpoint();
     }
+    flusher.wake();
   }
 
   /**
-   * Stops receiving: closes the socket, lets the worker drain the ring, saves every bitmap and
-   * waits for repairs and publications in progress.
+   * Stops receiving: closes the socket, lets the worker drain the ring, waits for repairs and
+   * publications in progress, stops the flush thread, then flushes every partial file and saves its
+   * bitmap.
    */
   @Override
   public void close() throws IOException {
@@ -769,6 +786,7 @@ public final class DiodeReceiver implements Closeable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    flusher.close();
     for (PartialObject o : objects.values()) {
       o.close();
     }

@@ -13,7 +13,8 @@ import java.time.Duration;
  *     it and reports in {@code diode-reports/}
  * @param receiveBufferBytes SO_RCVBUF asked for (the kernel caps it at {@code net.core.rmem_max})
  * @param ringBytes bytes of datagrams the receive thread can hand over before it drops
- * @param checkpointInterval how often the received-symbol bitmaps are saved
+ * @param checkpointInterval how often the partial data files are flushed to disk and the
+ *     received-symbol bitmaps saved after them (by the flush thread, at least 10 ms apart)
  * @param blockBufferBytes memory for blocks being received ({@link BlockPool}); with less than one
  *     interleave group's worth, symbols are written one by one
  */
@@ -60,6 +61,12 @@ public record DiodeReceiverConfig(
       throw new IllegalArgumentException(
           "the block buffer budget cannot be negative, got " + blockBufferBytes);
     }
+    if (checkpointInterval == null
+        || checkpointInterval.isNegative()
+        || checkpointInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "the checkpoint interval must be positive, got " + checkpointInterval);
+    }
     if (ringBytes < 2 * DATAGRAM_BYTES_MAX) {
       throw new IllegalArgumentException(
           "the receive ring needs at least " + 2 * DATAGRAM_BYTES_MAX + " bytes, got " + ringBytes);
@@ -81,6 +88,12 @@ public record DiodeReceiverConfig(
   public DiodeReceiverConfig withRing(int bytes) {
     return new DiodeReceiverConfig(
         listen, spool, receiveBufferBytes, bytes, checkpointInterval, blockBufferBytes);
+  }
+
+  /** Returns a copy with another checkpoint (flush and bitmap) interval. */
+  public DiodeReceiverConfig withCheckpointInterval(Duration interval) {
+    return new DiodeReceiverConfig(
+        listen, spool, receiveBufferBytes, ringBytes, interval, blockBufferBytes);
   }
 
   /** Returns a copy with another block buffer budget in bytes (0: every symbol to disk). */

@@ -7,6 +7,7 @@ import io.gapsync.protocol.diode.Words;
 import io.gapsync.protocol.trust.TrustPolicy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -29,10 +32,17 @@ import java.util.stream.Stream;
  * <p>While a block is being received its symbols sit in a {@link BlockPool} buffer; when it has
  * enough, {@link #completeBlock} (repair thread) repairs it in memory and writes its data in one
  * write. A block evicted from the pool, or received while no buffer was free, has its symbols
- * written one by one instead. The bitmap claims only what the files hold: data is written before
- * the bitmap that claims it, so a crash never claims a symbol it lacks (after a power loss the
- * digest check catches anything the page cache lost), and a crash loses at most the buffered
- * blocks, which the next pass sends again.
+ * written one by one instead. The bitmap claims only what the files hold durably: data is written
+ * and flushed before the bitmap that claims it is saved, so neither a crash nor a power loss claims
+ * a symbol it lacks (the bitmap file itself is not forced: after a power loss it may be an older
+ * one, which claims less; the digest check stays the last line), and a crash loses at most the
+ * buffered blocks and what arrived since the last flush, which the next pass sends again.
+ *
+ * <p>The files are flushed while the object is received, not all at the publish: the receiver's
+ * flush thread ({@link DataFlusher}) calls {@link #flush} about once per checkpoint interval, which
+ * forces ({@code fdatasync}) the files written since their last flush and only then saves the
+ * bitmap the last {@link #checkpoint} handed over. So the saved bitmap claims only symbols whose
+ * bytes reached the disk, and the publish's own flush finds little left to write.
  *
  * <p>The worker thread owns the bitmap, counts and open buffers; {@link #completeBlock} and {@link
  * #publish} run on the repair thread, on blocks the worker no longer touches, and report written
@@ -71,6 +81,18 @@ final class PartialObject {
   private boolean published;
   private int blocksDone;
   private boolean dirty;
+
+  // Set by whichever thread wrote a file, after the write; cleared by the flush thread just before
+  // it forces that file. A write that lands during a force sets it again for the next flush.
+  private final AtomicBoolean dataUnflushed = new AtomicBoolean();
+  private final AtomicBoolean parityUnflushed = new AtomicBoolean();
+  private final AtomicBoolean outerUnflushed = new AtomicBoolean();
+  // The bitmap as of the last checkpoint (worker), for the flush thread to save after a flush.
+  private final AtomicReference<byte[]> pendingBits = new AtomicReference<>();
+  // Guards saving the bitmap file against the publish or close: once closed is set (under the
+  // lock) nothing writes in the folder any more, which the publish then deletes.
+  private final Object bitsLock = new Object();
+  private volatile boolean closed;
 
   private PartialObject(Path dir, Announcement a, BitSet bits, BlockPool pool) throws IOException {
     this.dir = dir;
@@ -325,16 +347,102 @@ final class PartialObject {
     return bits.nextClearBit(base) < base + k;
   }
 
-  /** Saves the bitmap if it changed (atomic rename). */
-  void checkpoint() throws IOException {
+  /**
+   * Worker: hands a copy of the bitmap, if it changed, to the flush thread, which saves it once the
+   * files hold durably what it claims ({@link #flush}). No I/O: the worker never waits for a disk.
+   * Every symbol it claims was written before this call (by the worker itself, or by the repair
+   * thread before it queued the block in {@link #drainWritten}'s queue), so a flush that starts
+   * after it covers them.
+   */
+  void checkpoint() {
     drainWritten();
     if (!dirty) {
       return;
     }
-    Path tmp = dir.resolve(BITS + ".tmp");
-    Files.write(tmp, bits.toByteArray());
-    Files.move(tmp, dir.resolve(BITS), StandardCopyOption.ATOMIC_MOVE);
+    pendingBits.set(bits.toByteArray());
     dirty = false;
+  }
+
+  /**
+   * Flush thread: forces ({@code fdatasync}) the files written since their last flush, then saves
+   * (atomic rename) the bitmap the last {@link #checkpoint} handed over, so the saved bitmap claims
+   * only symbols whose bytes are on disk. Does nothing once the object is published or closed.
+   *
+   * <p>No lock is held while forcing, so a publish never waits for this flush: a publish that
+   * starts meanwhile runs its own {@code force(true)} (which needs the same pages written anyway)
+   * and closes the files; closing a {@link FileChannel} waits for a force in progress on it to
+   * return, and a force after the close fails with {@link ClosedChannelException}, ignored here.
+   * The flush thread must never be interrupted: an interrupt closes the channel it is forcing.
+   *
+   * @param stats counts the forces and their time
+   * @throws IOException if a force or the bitmap write fails (the bitmap is kept for the next try)
+   */
+  void flush(ReceiverStats stats) throws IOException {
+    if (closed) {
+      return;
+    }
+    byte[] snapshot = pendingBits.getAndSet(null);
+    try {
+      force(data, dataUnflushed, stats);
+      force(parity, parityUnflushed, stats);
+      if (outer != null) {
+        force(outer, outerUnflushed, stats);
+      }
+    } catch (ClosedChannelException e) {
+      if (closed) {
+        return; // published or closed meanwhile: its own flush covers the data
+      }
+      throw e;
+    } catch (IOException e) {
+      // Not saved unflushed; a newer bitmap handed over meanwhile claims more and wins.
+      if (snapshot != null) {
+        pendingBits.compareAndSet(null, snapshot);
+      }
+      throw e;
+    }
+    if (snapshot != null) {
+      // Only the small bitmap write is under the lock: a publish waits at most for that.
+      synchronized (bitsLock) {
+        if (!closed) {
+          try {
+            writeBits(snapshot);
+          } catch (IOException e) {
+            pendingBits.compareAndSet(null, snapshot);
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether the object was published or closed (the flush thread then forgets it). */
+  boolean closed() {
+    return closed;
+  }
+
+  /** Forces a file if it was written since its last force. */
+  private static void force(FileChannel ch, AtomicBoolean unflushed, ReceiverStats stats)
+      throws IOException {
+    if (!unflushed.getAndSet(false)) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      ch.force(false);
+    } catch (IOException e) {
+      unflushed.set(true);
+      throw e;
+    }
+    if (stats != null) {
+      stats.flushes.incrementAndGet();
+      stats.flushNanos.addAndGet(System.nanoTime() - start);
+    }
+  }
+
+  private void writeBits(byte[] snapshot) throws IOException {
+    Path tmp = dir.resolve(BITS + ".tmp");
+    Files.write(tmp, snapshot);
+    Files.move(tmp, dir.resolve(BITS), StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Returns the blocks short of symbols and how many each still needs. */
@@ -673,10 +781,14 @@ final class PartialObject {
    * @throws IOException if the digest does not match (the state is deleted) or I/O fails
    */
   Path publish(Path spool) throws IOException {
+    synchronized (bitsLock) {
+      closed = true; // the flush thread leaves the folder alone from here on
+    }
     published = true;
     long size;
     byte[] digest;
     try {
+      // Still needed before the rename; the flush thread has written most pages already.
       data.force(true);
       data.truncate(layout.size());
       size = data.size();
@@ -717,14 +829,28 @@ final class PartialObject {
   }
 
   /**
-   * Closes the files without publishing (receiver shutdown, after the repair thread has stopped):
-   * writes the open blocks' symbols and saves the bitmap.
+   * Closes the files without publishing (receiver shutdown, after the worker and the repair thread
+   * have stopped, and the flush thread): writes the open blocks' symbols, flushes the files and
+   * saves the bitmap.
    */
   void close() throws IOException {
     try {
       pool.evictAll(this);
-      checkpoint();
+      drainWritten();
+      force(data, dataUnflushed, null);
+      force(parity, parityUnflushed, null);
+      if (outer != null) {
+        force(outer, outerUnflushed, null);
+      }
+      synchronized (bitsLock) {
+        if (pendingBits.getAndSet(null) != null || dirty) {
+          writeBits(bits.toByteArray());
+          dirty = false;
+        }
+        closed = true;
+      }
     } finally {
+      closed = true;
       data.close();
       parity.close();
       if (outer != null) {
@@ -742,10 +868,13 @@ final class PartialObject {
     Files.deleteIfExists(dir);
   }
 
-  private static void writeFully(FileChannel ch, ByteBuffer src, long at) throws IOException {
+  /** Writes at a place in one of the files and marks the file for the next flush. */
+  private void writeFully(FileChannel ch, ByteBuffer src, long at) throws IOException {
     while (src.hasRemaining()) {
       at += ch.write(src, at);
     }
+    // After the write: a flush that clears the mark first then forces it too.
+    (ch == data ? dataUnflushed : ch == parity ? parityUnflushed : outerUnflushed).set(true);
   }
 
   private static void readFully(FileChannel ch, byte[] into, long at, int length)

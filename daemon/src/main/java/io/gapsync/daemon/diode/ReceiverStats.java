@@ -29,6 +29,8 @@ public final class ReceiverStats {
   final AtomicLong hashReadBackBytes = new AtomicLong();
   final AtomicLong publishReadBytes = new AtomicLong();
   final AtomicLong lastDatagramNanos = new AtomicLong();
+  final AtomicLong flushes = new AtomicLong();
+  final AtomicLong flushNanos = new AtomicLong();
   final Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
   final Map<Integer, long[]> epochs = new ConcurrentHashMap<>();
 
@@ -120,6 +122,19 @@ public final class ReceiverStats {
    */
   public long publishReadBytes() {
     return publishReadBytes.get();
+  }
+
+  /**
+   * Partial files flushed to disk ({@code fdatasync}) by the flush thread while objects were being
+   * received, so a publish finds little left to flush ({@link DataFlusher}).
+   */
+  public long flushes() {
+    return flushes.get();
+  }
+
+  /** Nanoseconds the flush thread spent in those flushes, summed. */
+  public long flushNanos() {
+    return flushNanos.get();
   }
 
   /** {@link System#nanoTime()} of the last datagram, or 0. */
@@ -215,6 +230,9 @@ public final class ReceiverStats {
         + unbufferedSymbols()
         + " publish re-read bytes="
         + publishReadBytes()
+        + " flushes="
+        + flushes()
+        + String.format(java.util.Locale.ROOT, " (%.1f s)", flushNanos() / 1e9)
         + " rejected="
         + rejected()
         + " loss="
