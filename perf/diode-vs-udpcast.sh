@@ -140,9 +140,11 @@ row() { # TOOL LOSS SENDER_TIME_FILE RECEIVER_CPU_SECONDS EXACT OVERHEAD DELIVER
   wall="$(tail -1 "$3" | awk '{print $3}')"
   s="$(cpu "$3")"
   r="$4"
-  printf '| %s | %s | %.0f | %.0f | %.1f | %.1f | %s | %s |\n' "$1" "$2" \
-    "$(echo "$bytes * 8 / $wall / 1000000" | bc -l)" \
-    "$(echo "$bytes * 8 / $7 / 1000000" | bc -l)" \
+  local delivered=-
+  # Only a file that arrived whole was delivered (udpcast's receiver quits early when it fails).
+  [ "$5" = yes ] && delivered="$(printf '%.0f' "$(echo "$bytes * 8 / $7 / 1000000" | bc -l)")"
+  printf '| %s | %s | %.0f | %s | %.1f | %.1f | %s | %s |\n' "$1" "$2" \
+    "$(echo "$bytes * 8 / $wall / 1000000" | bc -l)" "$delivered" \
     "$(echo "$s / ($bytes / 1000000000)" | bc -l)" \
     "$(echo "$r / ($bytes / 1000000000)" | bc -l)" "$6" "$5" | tee -a "$results"
 }

@@ -153,6 +153,45 @@ class CauchyBitMatrixCodeTest {
     }
   }
 
+  @ParameterizedTest(name = "k={0} m={1} erasures={2}")
+  @CsvSource({"228,26,26", "228,26,11", "240,12,3", "240,12,1", "10,4,4"})
+  void decodingThroughTablesRestoresTheSameDataAsOneXorPerOneBit(int k, int m, int erasures) {
+    int len = 1408;
+    Random random = new Random(k * 7L + erasures);
+    byte[][] data = new byte[k][len];
+    for (byte[] d : data) {
+      random.nextBytes(d);
+    }
+    byte[][] parity = new byte[m][len];
+    new CauchyBitMatrixCode(k, m).encode(data, k, parity, len);
+    for (boolean tables : new boolean[] {true, false}) {
+      CauchyBitMatrixCode code = new CauchyBitMatrixCode(k, m, tables);
+      byte[][] shards = new byte[k + m][];
+      boolean[] present = new boolean[k + m];
+      for (int j = 0; j < k + m; j++) {
+        shards[j] = j < k ? data[j].clone() : parity[j - k].clone();
+        present[j] = true;
+      }
+      // Data symbols lost (and the first parity symbols, so rows other than the all-ones row
+      // carry the syndromes too).
+      for (int e = 0; e < erasures; e++) {
+        int j = (e * 37) % k;
+        while (!present[j]) {
+          j = (j + 1) % k;
+        }
+        present[j] = false;
+        java.util.Arrays.fill(shards[j], (byte) 0);
+      }
+      present[k] = erasures + 1 > m;
+
+      assertThat(code.decode(shards, present, k, len)).isEqualTo(erasures);
+
+      for (int j = 0; j < k; j++) {
+        assertThat(shards[j]).as("tables %s, data %d", tables, j).isEqualTo(data[j]);
+      }
+    }
+  }
+
   @Test
   void tablesAreUsedWhereTheyCostLessAndOnlyThere() {
     // 11 parity rows of ~30 ones each against 22 table packets plus two sources per row.
