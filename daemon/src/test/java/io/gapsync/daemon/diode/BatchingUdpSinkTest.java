@@ -258,8 +258,8 @@ class BatchingUdpSinkTest {
 
   @Test
   void aTransferThroughTheBatchingSinkArrivesBitExactWithGso() throws Exception {
-    SigningKey key = DiodeTransferTest.key(1);
-    DiodeTransferTest.Events events = new DiodeTransferTest.Events();
+    SigningKey key = DiodeTestKit.key(1);
+    DiodeTestKit.Events events = new DiodeTestKit.Events();
     byte[] content = new byte[5_000_003];
     new Random(3).nextBytes(content);
     Path in = Files.write(tmp.resolve("h.gsa"), content);
@@ -332,7 +332,7 @@ class BatchingUdpSinkTest {
       log = new CallLog(sink);
       report =
           new DiodeSender(
-                  DiodeSenderConfig.defaults().withRate(1_000_000L), DiodeTransferTest.key(1), log)
+                  DiodeSenderConfig.defaults().withRate(1_000_000L), DiodeTestKit.key(1), log)
               .send(List.of(in));
 
       // Every datagram has left before close: the end of send flushed the last batch.

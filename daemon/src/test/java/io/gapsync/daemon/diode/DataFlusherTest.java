@@ -40,17 +40,9 @@ class DataFlusherTest {
 
   @TempDir Path tmp;
 
-  private final SigningKey key = DiodeTransferTest.key(1);
+  private final SigningKey key = DiodeTestKit.key(1);
   private final TrustPolicy trust = TrustPolicy.of(key.publicKey());
-  private final DiodeTransferTest.Events events = new DiodeTransferTest.Events();
-
-  private Path file(String name, int size, long seed) throws IOException {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    Path f = tmp.resolve("out").resolve(name);
-    Files.createDirectories(f.getParent());
-    return Files.write(f, b);
-  }
+  private final DiodeTestKit.Events events = new DiodeTestKit.Events();
 
   private DiodeReceiver receiver(Path spool, int port) throws IOException {
     return DiodeReceiver.start(
@@ -66,14 +58,6 @@ class DataFlusherTest {
     try (PacketSink sink = new LossInjectingSink(PacketSinks.udp(r.address()), loss, 7, 0.02, 50)) {
       new DiodeSender(config, key, sink).send(List.of(file));
     }
-  }
-
-  private Path awaitPublished() throws InterruptedException {
-    Path p = events.published.poll(30, TimeUnit.SECONDS);
-    assertThat(p)
-        .as("published; refusals %s reports %s", events.refusals, events.reports)
-        .isNotNull();
-    return p;
   }
 
   private static long flushThreads() {
@@ -180,11 +164,11 @@ class DataFlusherTest {
   void theFlushThreadFlushesWhileAFileIsReceivedAndItArrivesBitExact() throws Exception {
     Path spool = tmp.resolve("spool");
     // About 1.2 s at 40 Mbit/s: more than twenty flush intervals.
-    Path in = file("a.gsa", 6_000_000, 1);
+    Path in = DiodeTestKit.file(tmp, "a.gsa", 6_000_000, 1);
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(r, DiodeSenderConfig.defaults().withRate(RATE), LossModel.none(), in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().flushes()).isPositive();
       assertThat(r.stats().flushNanos()).isPositive();
       assertThat(r.stats().toString()).contains(" flushes=" + r.stats().flushes());
@@ -195,7 +179,7 @@ class DataFlusherTest {
   @Test
   void withFivePercentLossTheFlushedFileIsRepairedBitExact() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("b.gsa", 6_000_000, 2);
+    Path in = DiodeTestKit.file(tmp, "b.gsa", 6_000_000, 2);
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(
           r,
@@ -203,7 +187,7 @@ class DataFlusherTest {
           LossModel.random(42, 0.05),
           in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isPositive();
       assertThat(r.stats().flushes()).isPositive();
     }
@@ -212,7 +196,7 @@ class DataFlusherTest {
   @Test
   void aReceiverClosedWhileFlushingStopsCleanlyAndTheObjectResumesBitExact() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("c.gsa", 6_000_000, 7);
+    Path in = DiodeTestKit.file(tmp, "c.gsa", 6_000_000, 7);
     DiodeReceiver first = receiver(spool, 0);
     int port = first.address().getPort();
     // Slow enough to close the receiver in the middle of the first pass.
@@ -245,7 +229,7 @@ class DataFlusherTest {
         .as("the bitmap saved at the close claims every symbol stored")
         .isEqualTo(before);
     try (DiodeReceiver second = receiver(spool, port)) {
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(second.stats().resumedSymbols()).isEqualTo(before);
       assertThat(second.stats().flushes()).isPositive();
     }

@@ -12,10 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,17 +34,9 @@ class DiodePublishDigestTest {
 
   @TempDir Path tmp;
 
-  private final SigningKey key = DiodeTransferTest.key(1);
+  private final SigningKey key = DiodeTestKit.key(1);
   private final TrustPolicy trust = TrustPolicy.of(key.publicKey());
-  private final DiodeTransferTest.Events events = new DiodeTransferTest.Events();
-
-  private Path file(String name, int size, long seed) throws IOException {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    Path f = tmp.resolve("out").resolve(name);
-    Files.createDirectories(f.getParent());
-    return Files.write(f, b);
-  }
+  private final DiodeTestKit.Events events = new DiodeTestKit.Events();
 
   private DiodeReceiver receiver(Path spool) throws IOException {
     return DiodeReceiver.start(
@@ -77,19 +66,6 @@ class DiodePublishDigestTest {
     }
   }
 
-  private Path awaitPublished() throws InterruptedException {
-    Path p = events.published.poll(30, TimeUnit.SECONDS);
-    assertThat(p)
-        .as("published; refusals %s reports %s", events.refusals, events.reports)
-        .isNotNull();
-    return p;
-  }
-
-  private static String sha256(Path file) throws Exception {
-    return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-  }
-
   /** Drops every symbol of blocks 30 and later: blocks 0-29 arrive whole, the rest not at all. */
   private static boolean secondPart(DiodeFrame f) {
     return f.type() == DiodeFrame.TYPE_SYMBOL && f.block() >= 30;
@@ -102,11 +78,11 @@ class DiodePublishDigestTest {
     // 73 blocks: the last, 100 bytes in a padded symbol, alone in its interleave group, so every
     // block completes in order and is hashed from the bytes just written (the padding not).
     int size = (int) (72 * blockBytes(config) + 100);
-    Path in = file("a.gsa", size, 1);
+    Path in = DiodeTestKit.file(tmp, "a.gsa", size, 1);
     try (DiodeReceiver r = receiver(spool)) {
       send(r, config, LossModel.none(), in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().publishReadBytes()).isZero();
       assertThat(r.stats().hashReadBackBytes()).isZero();
     }
@@ -115,12 +91,12 @@ class DiodePublishDigestTest {
   @Test
   void aShortLastBlockCompletingBeforeItsGroupIsReadBackBeforeThePublish() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("a2.gsa", SIZE, 1);
+    Path in = DiodeTestKit.file(tmp, "a2.gsa", SIZE, 1);
     DiodeSenderConfig config = small();
     try (DiodeReceiver r = receiver(spool)) {
       send(r, config, LossModel.none(), in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().publishReadBytes()).isZero();
       // Block 71 (one symbol) completes first of blocks 68-71 and waits to be read back.
       assertThat(r.stats().hashReadBackBytes()).isEqualTo(SIZE - 71 * blockBytes(config));
@@ -130,7 +106,7 @@ class DiodePublishDigestTest {
   @Test
   void randomLossAndReorderingCompleteBlocksOutOfOrderAndTheDigestStillMatches() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("b.gsa", 6_000_000, 2);
+    Path in = DiodeTestKit.file(tmp, "b.gsa", 6_000_000, 2);
     try (DiodeReceiver r = receiver(spool)) {
       // The loss and reordering DiodeTransferTest repairs in one pass.
       send(
@@ -139,7 +115,7 @@ class DiodePublishDigestTest {
           DiodeSenderConfig.defaults().withRate(RATE).withFec(100, 25, 8),
           in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isPositive();
       assertThat(r.stats().hashReadBackBytes()).isPositive();
       // Blocks completed out of order were read back during the transfer, not by the publish.
@@ -151,7 +127,7 @@ class DiodePublishDigestTest {
   void blocksRepairedByParityAndOneRestoredFromItsOuterGroupStillPublishBitExact()
       throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("c.gsa", SIZE, 3);
+    Path in = DiodeTestKit.file(tmp, "c.gsa", SIZE, 3);
     DiodeSenderConfig config = small().withOuter(24);
     // Every fifth block loses 2 data symbols (within its parity: it completes after the others of
     // its group); block 70 loses 6 and comes back from its outer group (blocks 48-71) after the
@@ -164,7 +140,7 @@ class DiodePublishDigestTest {
     try (DiodeReceiver r = receiver(spool)) {
       send(r, config, loss, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isPositive();
       assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(1);
       assertThat(r.stats().hashReadBackBytes()).isPositive();
@@ -178,7 +154,7 @@ class DiodePublishDigestTest {
   void aReceiverRestartedMidObjectHashesTheBlocksFoundOnDiskAndPublishesBitExact()
       throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("d.gsa", SIZE, 4);
+    Path in = DiodeTestKit.file(tmp, "d.gsa", SIZE, 4);
     DiodeSenderConfig config = small();
     try (DiodeReceiver first = receiver(spool)) {
       send(first, config, DiodePublishDigestTest::secondPart, in);
@@ -189,7 +165,7 @@ class DiodePublishDigestTest {
 
       send(second, config, LossModel.none(), in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       // Blocks 0-29 were read back from the files (the digest's state is never saved) while the
       // rest arrived; nothing was left for the publish.
       assertThat(second.stats().hashReadBackBytes())
@@ -201,7 +177,7 @@ class DiodePublishDigestTest {
   @Test
   void aBlockChangedOnDiskWhileTheReceiverWasStoppedIsCaughtByTheDigest() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("e.gsa", SIZE, 5);
+    Path in = DiodeTestKit.file(tmp, "e.gsa", SIZE, 5);
     DiodeSenderConfig config = small();
     try (DiodeReceiver first = receiver(spool)) {
       send(first, config, DiodePublishDigestTest::secondPart, in);
@@ -209,7 +185,7 @@ class DiodePublishDigestTest {
     }
     // Block 3 was received whole before the stop; flip one of its bytes on disk (a page the power
     // cut lost, a disk that lied).
-    Path data = spool.resolve(".diode-partial").resolve(sha256(in)).resolve("data");
+    Path data = spool.resolve(".diode-partial").resolve(DiodeTestKit.sha256(in)).resolve("data");
     try (FileChannel ch =
         FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long at = 3 * blockBytes(config) + 5;
@@ -225,13 +201,13 @@ class DiodePublishDigestTest {
 
       assertThat(refusal)
           .startsWith("Tried to publish e.gsa received over the diode but failed because")
-          .contains("not the announced sha256:" + sha256(in))
+          .contains("not the announced sha256:" + DiodeTestKit.sha256(in))
           .endsWith("the partial state was deleted and the next pass starts afresh");
       assertThat(spool.resolve("e.gsa")).doesNotExist();
       assertThat(data.getParent()).doesNotExist();
 
       send(second, config, LossModel.none(), in);
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
     }
   }
 
@@ -245,7 +221,7 @@ class DiodePublishDigestTest {
   void aSymbolChangedInFlightIsHashedAndTheObjectIsRefusedThenSentAgainCleanly(int block)
       throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("f.gsa", SIZE, 6);
+    Path in = DiodeTestKit.file(tmp, "f.gsa", SIZE, 6);
     DiodeSenderConfig config = small();
     try (DiodeReceiver r = receiver(spool)) {
       send(new CorruptingSink(PacketSinks.udp(r.address()), block), config, in);
@@ -255,14 +231,14 @@ class DiodePublishDigestTest {
       assertThat(refusal)
           .startsWith("Tried to publish f.gsa received over the diode but failed because")
           .contains("its content hashes to sha256:")
-          .contains("not the announced sha256:" + sha256(in));
+          .contains("not the announced sha256:" + DiodeTestKit.sha256(in));
       assertThat(spool.resolve("f.gsa")).doesNotExist();
       assertThat(events.published).isEmpty();
       // The running digest caught it: nothing was read back at the publish.
       assertThat(r.stats().publishReadBytes()).isZero();
 
       send(r, config, LossModel.none(), in);
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.archive.ChecksumFile;
-import io.gapsync.protocol.diode.Announcement;
 import io.gapsync.protocol.diode.DiodeFrame;
 import io.gapsync.protocol.trust.SigningKey;
 import io.gapsync.protocol.trust.TrustPolicy;
@@ -12,12 +11,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,49 +34,9 @@ class DiodeTransferTest {
 
   @TempDir Path tmp;
 
-  private final SigningKey key = key(1);
+  private final SigningKey key = DiodeTestKit.key(1);
   private final TrustPolicy trust = TrustPolicy.of(key.publicKey());
-  private final Events events = new Events();
-
-  static SigningKey key(long seed) {
-    try {
-      SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
-      r.setSeed(seed);
-      return SigningKey.generate(r);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Collects what the receiver reports. */
-  static final class Events implements DiodeReceiver.Listener {
-    final BlockingQueue<Path> published = new LinkedBlockingQueue<>();
-    final BlockingQueue<DiodeReport> reports = new LinkedBlockingQueue<>();
-    final BlockingQueue<String> refusals = new LinkedBlockingQueue<>();
-
-    @Override
-    public void published(Path file, Announcement announcement) {
-      published.add(file);
-    }
-
-    @Override
-    public void beyondRepair(DiodeReport report) {
-      reports.add(report);
-    }
-
-    @Override
-    public void rejected(String message) {
-      refusals.add(message);
-    }
-  }
-
-  private Path file(String name, int size, long seed) throws IOException {
-    byte[] b = new byte[size];
-    new Random(seed).nextBytes(b);
-    Path f = tmp.resolve("out").resolve(name);
-    Files.createDirectories(f.getParent());
-    return Files.write(f, b);
-  }
+  private final DiodeTestKit.Events events = new DiodeTestKit.Events();
 
   private DiodeReceiver receiver(Path spool, int port) throws IOException {
     return receiver(spool, port, BlockPool.BUDGET_BYTES_DEFAULT);
@@ -109,22 +64,14 @@ class DiodeTransferTest {
     return DiodeSenderConfig.defaults().withRate(RATE);
   }
 
-  private Path awaitPublished() throws InterruptedException {
-    Path p = events.published.poll(30, TimeUnit.SECONDS);
-    assertThat(p)
-        .as("published; refusals %s reports %s", events.refusals, events.reports)
-        .isNotNull();
-    return p;
-  }
-
   @Test
   void aFileArrivesBitExactWithoutLossAndNothingIsRepaired() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("a.gsa", 3_000_001, 1);
+    Path in = DiodeTestKit.file(tmp, "a.gsa", 3_000_001, 1);
     try (DiodeReceiver r = receiver(spool, 0)) {
       SendReport sent = send(r, config(), LossModel.none(), 0, in);
 
-      Path out = awaitPublished();
+      Path out = events.awaitPublished();
 
       assertThat(out).isEqualTo(spool.resolve("a.gsa"));
       assertThat(Files.mismatch(in, out)).isEqualTo(-1);
@@ -141,11 +88,11 @@ class DiodeTransferTest {
   @Test
   void fivePercentRandomLossWithReorderingIsRepairedInOnePass() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("b.gsa", 6_000_000, 2);
+    Path in = DiodeTestKit.file(tmp, "b.gsa", 6_000_000, 2);
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(r, config().withFec(100, 25, 8), LossModel.random(42, 0.05), 0.02, in);
 
-      Path out = awaitPublished();
+      Path out = events.awaitPublished();
 
       assertThat(Files.mismatch(in, out)).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isPositive();
@@ -161,7 +108,7 @@ class DiodeTransferTest {
   void buffersForFewerBlocksThanAGroupSendTheRestToTheFilesAndTheFileStillArrivesBitExact()
       throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("h.gsa", 4_000_000, 10);
+    Path in = DiodeTestKit.file(tmp, "h.gsa", 4_000_000, 10);
     DiodeSenderConfig fec = config().withFec(50, 10, 8);
     // Room for 3 blocks of 60 symbols while 8 arrive interleaved: the other blocks' symbols go to
     // the files one by one, and blocks are completed from the files (and a buffer, for some).
@@ -169,7 +116,7 @@ class DiodeTransferTest {
     try (DiodeReceiver r = receiver(spool, 0, threeBlocks)) {
       send(r, fec, LossModel.random(11, 0.05), 0.02, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().unbufferedSymbols()).isPositive();
       assertThat(r.stats().blocksRepaired()).isPositive();
     }
@@ -178,11 +125,11 @@ class DiodeTransferTest {
   @Test
   void withoutBlockBuffersEverySymbolGoesToTheFilesAndIsRepairedFromThem() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("i.gsa", 3_000_000, 11);
+    Path in = DiodeTestKit.file(tmp, "i.gsa", 3_000_000, 11);
     try (DiodeReceiver r = receiver(spool, 0, 0)) {
       send(r, config().withFec(50, 10, 8), LossModel.random(12, 0.05), 0, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isPositive();
       assertThat(r.stats().blocksEvicted()).isZero();
       assertThat(r.stats().unbufferedSymbols()).isEqualTo(r.stats().symbols());
@@ -192,7 +139,7 @@ class DiodeTransferTest {
   @Test
   void symbolsOfBlocksLeftShortAreWrittenAndClaimedByALaterCheckpoint() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("j.gsa", 2_000_000, 12);
+    Path in = DiodeTestKit.file(tmp, "j.gsa", 2_000_000, 12);
     // k=20 m=4: block 5 loses 6 symbols and stays short; its 18 symbols sit in a buffer until the
     // block goes idle, then the files and the saved bitmap must hold them without a shutdown.
     LossModel loss = f -> f.type() == DiodeFrame.TYPE_SYMBOL && f.block() == 5 && f.symbol() < 6;
@@ -200,7 +147,7 @@ class DiodeTransferTest {
       send(r, config().withFec(20, 4, 4).withOuter(0), loss, 0, in);
       assertThat(events.reports.poll(30, TimeUnit.SECONDS)).isNotNull();
 
-      Path dir = spool.resolve(".diode-partial").resolve(sha256(in));
+      Path dir = spool.resolve(".diode-partial").resolve(DiodeTestKit.sha256(in));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       long claimed = -1;
       while (System.nanoTime() < deadline) {
@@ -219,22 +166,16 @@ class DiodeTransferTest {
     }
   }
 
-  private static String sha256(Path file) throws Exception {
-    return java.util.HexFormat.of()
-        .formatHex(
-            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-  }
-
   @Test
   void burstyGilbertElliottLossIsSpreadByInterleavingAndRepaired() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("c.gsa", 8_000_000, 3);
+    Path in = DiodeTestKit.file(tmp, "c.gsa", 8_000_000, 3);
     try (DiodeReceiver r = receiver(spool, 0)) {
       // Bursts of about 10 datagrams, about 2 % loss overall; depth 32 spreads a burst thin.
       LossModel ge = LossModel.gilbertElliott(9, 0.002, 0.1, 0.0, 1.0);
       send(r, config().withFec(200, 20, 32), ge, 0, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRepaired()).isPositive();
     }
   }
@@ -242,7 +183,7 @@ class DiodeTransferTest {
   @Test
   void lossBeyondTheBudgetIsReportedNamingExactlyTheMissingBlocks() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("d.gsa", 2_000_000, 4);
+    Path in = DiodeTestKit.file(tmp, "d.gsa", 2_000_000, 4);
     // k=20 m=4: drop 6 symbols of block 3 and 5 of block 9; every other block loses nothing.
     LossModel loss =
         f ->
@@ -269,14 +210,14 @@ class DiodeTransferTest {
 
       // The same file sent again (no loss) completes from the state kept.
       send(r, noOuter, LossModel.none(), 0, in);
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
     }
   }
 
   @Test
   void blocksBeyondTheirOwnParityAreRestoredFromTheirOuterGroupInTheSamePass() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("d2.gsa", 2_000_000, 4);
+    Path in = DiodeTestKit.file(tmp, "d2.gsa", 2_000_000, 4);
     // The loss that the test above reports beyond repair, now with an outer block per 24 blocks
     // (72 to 74; 72 covers blocks 0 to 23): both blocks come back from the column XOR.
     LossModel loss =
@@ -287,7 +228,7 @@ class DiodeTransferTest {
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(r, config().withFec(20, 4, 4).withOuter(24), loss, 0, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(2);
       assertThat(events.reports).isEmpty();
     }
@@ -296,14 +237,14 @@ class DiodeTransferTest {
   @Test
   void theLastOuterGroupTakesTheRemainingBlocksAndRestoresThem() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("d6.gsa", 2_000_000, 16);
+    Path in = DiodeTestKit.file(tmp, "d6.gsa", 2_000_000, 16);
     // 72 blocks, one outer block per 32: two groups, 0-31 and 32-71 (outer blocks 72 and 73).
     // Block 70, in the longer last group, loses 6 symbols (m = 4).
     LossModel loss = f -> f.type() == DiodeFrame.TYPE_SYMBOL && f.block() == 70 && f.symbol() < 6;
     try (DiodeReceiver r = receiver(spool, 0)) {
       SendReport sent = send(r, config().withFec(20, 4, 4).withOuter(32), loss, 0, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(1);
       // 71 full blocks, the short last one and 2 outer blocks of 24 symbols, plus control frames.
       assertThat(sent.packets()).isBetween(73L * 24, 73L * 24 + 60);
@@ -313,7 +254,7 @@ class DiodeTransferTest {
   @Test
   void overlappingShortBlocksAndAShortOuterBlockAreRestoredInRounds() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("d3.gsa", 2_000_000, 13);
+    Path in = DiodeTestKit.file(tmp, "d3.gsa", 2_000_000, 13);
     // k=20 m=4, 72 data blocks, outer block 72 for blocks 0-23. Block 3 loses data 0-5, block 9
     // data 3-8 (both
     // miss 3-5, so neither can be restored by column alone there), the outer block data 10-15.
@@ -328,7 +269,7 @@ class DiodeTransferTest {
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(r, config().withFec(20, 4, 4).withOuter(24), loss, 0, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.stats().blocksRestoredByOuter()).isEqualTo(2);
     }
   }
@@ -337,7 +278,7 @@ class DiodeTransferTest {
   void twoBlocksMissingTheSameSymbolsBeyondTheirParityAreReportedDespiteTheOuterBlock()
       throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("d4.gsa", 2_000_000, 14);
+    Path in = DiodeTestKit.file(tmp, "d4.gsa", 2_000_000, 14);
     // Both lose data 0-5: every lost position is unknown in two members, and 6 > m = 4.
     LossModel loss =
         f ->
@@ -358,7 +299,7 @@ class DiodeTransferTest {
   @Test
   void anOuterBlockStillOpenWhenItsObjectCompletesGivesItsBufferBack() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("d5.gsa", 2_000_000, 15);
+    Path in = DiodeTestKit.file(tmp, "d5.gsa", 2_000_000, 15);
     // No data block loses anything; the outer block (72) loses all but 5 symbols, so it is still
     // open in a buffer when the object completes. Found by a 1 GB run: the buffer stayed with the
     // published object, whose files were closed, and every later eviction of it failed.
@@ -366,7 +307,7 @@ class DiodeTransferTest {
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(r, config().withFec(20, 4, 4).withOuter(24), loss, 0, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       assertThat(r.openBlocks()).isZero();
     }
   }
@@ -374,8 +315,8 @@ class DiodeTransferTest {
   @Test
   void anObjectOfWhichNothingArrivedIsNamedFromTheCatalogue() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path lost = file("lost.gsa", 500_000, 5);
-    Path kept = file("kept.gsa", 500_000, 6);
+    Path lost = DiodeTestKit.file(tmp, "lost.gsa", 500_000, 5);
+    Path kept = DiodeTestKit.file(tmp, "kept.gsa", 500_000, 6);
     long lostId =
         DiodeFrame.objectId(
             java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(lost)));
@@ -383,7 +324,7 @@ class DiodeTransferTest {
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(r, config(), loss, 0, lost, kept);
 
-      assertThat(Files.mismatch(kept, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(kept, events.awaitPublished())).isEqualTo(-1);
       DiodeReport report = events.reports.poll(30, TimeUnit.SECONDS);
       assertThat(report).isNotNull();
       assertThat(report.name()).isEqualTo("lost.gsa");
@@ -395,7 +336,7 @@ class DiodeTransferTest {
   @Test
   void aReceiverRestartedMidTransferResumesAndCompletesWithTheNextPass() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("e.gsa", 6_000_000, 7);
+    Path in = DiodeTestKit.file(tmp, "e.gsa", 6_000_000, 7);
     DiodeReceiver first = receiver(spool, 0);
     int port = first.address().getPort();
     // Slow enough to stop the receiver in the middle of the first pass.
@@ -416,7 +357,7 @@ class DiodeTransferTest {
     first.close();
     long before = first.stats().symbols();
     try (DiodeReceiver second = receiver(spool, port)) {
-      Path out = awaitPublished();
+      Path out = events.awaitPublished();
       assertThat(Files.mismatch(in, out)).isEqualTo(-1);
       assertThat(second.stats().resumedSymbols()).isEqualTo(before);
     }
@@ -426,14 +367,14 @@ class DiodeTransferTest {
   @Test
   void aSenderRestartIsANewEpochAndTheObjectCompletesAcrossEpochs() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("f.gsa", 3_000_000, 8);
+    Path in = DiodeTestKit.file(tmp, "f.gsa", 3_000_000, 8);
     try (DiodeReceiver r = receiver(spool, 0)) {
       // The first sender loses the second half of everything it sends, then "dies".
       send(r, config().withFec(50, 5, 8), LossModel.gaps(1000, 1_000_000), 0, in);
       assertThat(events.published).isEmpty();
       send(r, config().withFec(50, 5, 8), LossModel.none(), 0, in);
 
-      assertThat(Files.mismatch(in, awaitPublished())).isEqualTo(-1);
+      assertThat(Files.mismatch(in, events.awaitPublished())).isEqualTo(-1);
       waitForLossAccounting(r);
       assertThat(r.stats().lossText()).endsWith("in 2 sender epoch(s)");
     }
@@ -442,10 +383,10 @@ class DiodeTransferTest {
   @Test
   void anAnnouncementFromAnUntrustedKeyPublishesNothing() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path in = file("g.gsa", 100_000, 9);
+    Path in = DiodeTestKit.file(tmp, "g.gsa", 100_000, 9);
     try (DiodeReceiver r = receiver(spool, 0);
         PacketSink sink = new UdpPacketSink(r.address())) {
-      new DiodeSender(config(), key(2), sink).send(List.of(in));
+      new DiodeSender(config(), DiodeTestKit.key(2), sink).send(List.of(in));
 
       String refusal = events.refusals.poll(30, TimeUnit.SECONDS);
 
@@ -463,16 +404,16 @@ class DiodeTransferTest {
   @Test
   void aDigestFromTheChecksumFileIsSentAsItIsAndAWrongOneIsCaughtByTheReceiver() throws Exception {
     Path spool = tmp.resolve("spool");
-    Path good = file("c.gsa", 500_000, 21);
+    Path good = DiodeTestKit.file(tmp, "c.gsa", 500_000, 21);
     ChecksumFile.write(
         ChecksumFile.forFile(good), Map.of("c.gsa", Digest.sha256Of(Files.readAllBytes(good))));
-    Path wrong = file("d.gsa", 500_000, 22);
+    Path wrong = DiodeTestKit.file(tmp, "d.gsa", 500_000, 22);
     // Fresh (not older than the file) but wrong: the sender cannot tell without reading it all.
     ChecksumFile.write(ChecksumFile.forFile(wrong), Map.of("d.gsa", Digest.sha256Of("other")));
     try (DiodeReceiver r = receiver(spool, 0)) {
       send(r, config(), LossModel.none(), 0, good, wrong);
 
-      Path out = awaitPublished();
+      Path out = events.awaitPublished();
       String refusal = events.refusals.poll(30, TimeUnit.SECONDS);
 
       assertThat(out).isEqualTo(spool.resolve("c.gsa"));

@@ -40,8 +40,8 @@ class OutboxSenderTest {
 
   @TempDir Path tmp;
 
-  private final SigningKey key = DiodeTransferTest.key(5);
-  private final DiodeTransferTest.Events events = new DiodeTransferTest.Events();
+  private final SigningKey key = DiodeTestKit.key(5);
+  private final DiodeTestKit.Events events = new DiodeTestKit.Events();
   private final Sent sent = new Sent();
   private final List<AutoCloseable> open = new ArrayList<>();
   private Path outbox;
@@ -151,12 +151,6 @@ class OutboxSenderTest {
     return s;
   }
 
-  private Path awaitPublished() throws InterruptedException {
-    Path p = events.published.poll(30, TimeUnit.SECONDS);
-    assertThat(p).as("published; refusals %s", events.refusals).isNotNull();
-    return p;
-  }
-
   @Test
   void anArchiveExportedIntoTheOutboxArrivesBitExactAndIsRecordedAsSent() throws Exception {
     receiver();
@@ -165,7 +159,7 @@ class OutboxSenderTest {
     byte[] content = export("gapsync-depot-1-000001.gsa", 1_500_000, 1);
 
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-000001.gsa");
-    Path out = awaitPublished();
+    Path out = events.awaitPublished();
     assertThat(out).isEqualTo(spool.resolve("gapsync-depot-1-000001.gsa"));
     assertThat(Files.readAllBytes(out)).isEqualTo(content);
     Path record = outbox.resolve(".diode-sent/gapsync-depot-1-000001.gsa.sent");
@@ -190,7 +184,7 @@ class OutboxSenderTest {
     OutboxSender first = start(config(RATE), sink());
     export("gapsync-depot-1-000001.gsa", 300_000, 1);
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-000001.gsa");
-    awaitPublished();
+    events.awaitPublished();
     first.close();
 
     CountingSink again = sink();
@@ -198,7 +192,7 @@ class OutboxSenderTest {
     export("gapsync-depot-1-000002.gsa", 300_000, 2);
 
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-000002.gsa");
-    assertThat(awaitPublished()).isEqualTo(spool.resolve("gapsync-depot-1-000002.gsa"));
+    assertThat(events.awaitPublished()).isEqualTo(spool.resolve("gapsync-depot-1-000002.gsa"));
     assertThat(sent.archives.poll(1, TimeUnit.SECONDS)).isNull();
     // Only the new archive's datagrams: 300,000 bytes are 212 symbols plus parity and control.
     assertThat(again.datagrams.get()).isLessThan(400);
@@ -228,7 +222,7 @@ class OutboxSenderTest {
     start(config(RATE), sink());
 
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-000001.gsa");
-    assertThat(Files.readAllBytes(awaitPublished())).isEqualTo(content);
+    assertThat(Files.readAllBytes(events.awaitPublished())).isEqualTo(content);
     // The receiver saw a new sender epoch and kept the symbols of the first one.
     assertThat(receiver.stats().lossText()).endsWith("in 2 sender epoch(s)");
     assertThat(receiver.stats().duplicates()).isPositive();
@@ -255,13 +249,13 @@ class OutboxSenderTest {
     }
 
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-000003.gsa");
-    assertThat(Files.readAllBytes(awaitPublished())).isEqualTo(copied);
+    assertThat(Files.readAllBytes(events.awaitPublished())).isEqualTo(copied);
     assertThat(sent.archives.poll(1, TimeUnit.SECONDS)).isNull();
 
     Files.move(partial, outbox.resolve("gapsync-depot-1-000001.gsa"));
 
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-000001.gsa");
-    assertThat(Files.readAllBytes(awaitPublished())).isEqualTo(content);
+    assertThat(Files.readAllBytes(events.awaitPublished())).isEqualTo(content);
     assertThat(spool.resolve(".gapsync-depot-1-000002.gsa")).doesNotExist();
     assertThat(sent.failures).isEmpty();
   }
@@ -276,8 +270,8 @@ class OutboxSenderTest {
 
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-999999.gsa");
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-1000000.gsa");
-    assertThat(awaitPublished()).isEqualTo(spool.resolve("gapsync-depot-1-999999.gsa"));
-    assertThat(awaitPublished()).isEqualTo(spool.resolve("gapsync-depot-1-1000000.gsa"));
+    assertThat(events.awaitPublished()).isEqualTo(spool.resolve("gapsync-depot-1-999999.gsa"));
+    assertThat(events.awaitPublished()).isEqualTo(spool.resolve("gapsync-depot-1-1000000.gsa"));
     assertThat(Files.readAllBytes(spool.resolve("gapsync-depot-1-999999.gsa"))).isEqualTo(earlier);
     assertThat(Files.readAllBytes(spool.resolve("gapsync-depot-1-1000000.gsa"))).isEqualTo(later);
   }
@@ -295,7 +289,7 @@ class OutboxSenderTest {
     assertThat(awaitSent()).isEqualTo("gapsync-depot-1-000004.gsa");
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      names.add(awaitPublished().getFileName().toString());
+      names.add(events.awaitPublished().getFileName().toString());
     }
     assertThat(names)
         .containsExactly(
