@@ -102,15 +102,20 @@ public final class FileHashes {
    * @throws IOException if the file could not be read
    */
   public static Hashed of(Path file) throws IOException {
+    Optional<Digest> listed = Optional.empty();
     try {
-      Optional<Digest> listed = ChecksumFile.lookup(file);
-      if (listed.isPresent()) {
-        return new Hashed(listed.get(), Files.size(file));
-      }
+      listed = ChecksumFile.lookup(file);
     } catch (ProtocolException e) {
       LOG.warn("{}; hashing {} instead", e.getMessage(), file);
+    } catch (IOException e) {
+      // The checksum file only saves time: one that cannot be read costs the hashing, no more.
+      LOG.warn(
+          "Tried to read the checksum file {} but failed because: {}; hashing {} instead",
+          ChecksumFile.forFile(file),
+          e.toString(),
+          file);
     }
-    return hash(file);
+    return listed.isPresent() ? new Hashed(listed.get(), Files.size(file)) : hash(file);
   }
 
   /** Hashes a file here and now. */

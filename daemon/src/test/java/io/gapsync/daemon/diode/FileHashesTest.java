@@ -75,6 +75,11 @@ class FileHashesTest {
     Path g = Files.write(tmp.resolve("g.gsa"), new byte[] {4});
     Files.writeString(tmp.resolve("g.gsa.sha256"), "not a checksum line\n");
     assertThat(FileHashes.of(g).digest().hex()).isEqualTo(sha256(new byte[] {4}));
+
+    // Unreadable (a folder where the checksum file should be): the file is hashed.
+    Path h = Files.write(tmp.resolve("h.gsa"), new byte[] {5});
+    Files.createDirectories(tmp.resolve("h.gsa.sha256"));
+    assertThat(FileHashes.of(h).digest().hex()).isEqualTo(sha256(new byte[] {5}));
   }
 
   private static String sha256(byte[] b) throws Exception {

@@ -108,8 +108,10 @@ public final class ChecksumFile {
     String text = new String(bytes, StandardCharsets.UTF_8);
     Map<String, Digest> out = new LinkedHashMap<>();
     int lineNo = 0;
-    for (String line : text.split("\n", -1)) {
+    for (String raw : text.split("\n", -1)) {
       lineNo++;
+      // A file that went through an editor or a system with CRLF line ends reads the same.
+      String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
       if (line.isEmpty()) {
         continue;
       }

@@ -121,6 +121,15 @@ class ChecksumFileTest {
   }
 
   @Test
+  void crlfLineEndsReadTheSame() throws Exception {
+    Path f = Files.write(dir.resolve("v.gsa"), new byte[] {9});
+    Files.writeString(
+        dir.resolve("v.gsa.sha256"), Digest.sha256Of(new byte[] {9}).hex() + "  v.gsa\r\n");
+
+    assertThat(ChecksumFile.lookup(f)).contains(Digest.sha256Of(new byte[] {9}));
+  }
+
+  @Test
   void malformedChecksumFilesAreRefusedNamingTheLine() throws Exception {
     String hex = Digest.sha256Of("a").hex();
     Map<String, String> bad = new LinkedHashMap<>();
