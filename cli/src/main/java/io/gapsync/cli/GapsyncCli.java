@@ -1,10 +1,13 @@
 package io.gapsync.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -78,7 +81,38 @@ public final class GapsyncCli implements Runnable {
     CommandLine cl = new CommandLine(new GapsyncCli());
     cl.setExecutionExceptionHandler(new ShortErrors());
     cl.setParameterExceptionHandler(new ShortUsage());
+    reflow(cl);
     return cl;
+  }
+
+  /**
+   * Joins each paragraph of every command's description (source lines up to a blank one) into one
+   * line, so picocli wraps it to the usage width as prose instead of wrapping each source line on
+   * its own (which left a short line after every long one). Lines that start with a space stay as
+   * they are.
+   */
+  private static void reflow(CommandLine cl) {
+    CommandSpec spec = cl.getCommandSpec();
+    List<String> out = new ArrayList<>();
+    StringBuilder paragraph = new StringBuilder();
+    for (String line : spec.usageMessage().description()) {
+      if (line.isBlank() || line.startsWith(" ")) {
+        if (paragraph.length() > 0) {
+          out.add(paragraph.toString());
+          paragraph.setLength(0);
+        }
+        out.add(line);
+      } else {
+        paragraph.append(paragraph.length() > 0 ? " " : "").append(line.strip());
+      }
+    }
+    if (paragraph.length() > 0) {
+      out.add(paragraph.toString());
+    }
+    spec.usageMessage().description(out.toArray(String[]::new));
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      reflow(sub);
+    }
   }
 
   /** Prints a failure as one line (the stack trace only with --stacktrace); exit code 1. */

@@ -3,6 +3,7 @@ package io.gapsync.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +45,23 @@ class GapsyncCliTest {
     CliRun r = CliRun.run(args);
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out()).contains("Usage: gapsync " + command);
+  }
+
+  @Test
+  void aDescriptionParagraphWrapsAsProse() {
+    CliRun r = CliRun.run("diode", "send", "--help");
+
+    // The first paragraph: six source lines of about 88 columns. Wrapped line by line, each left
+    // a stub ("paced", "--passes", ...); as prose every line but the paragraph's last is full.
+    List<String> lines = r.out().lines().toList();
+    int first =
+        lines.indexOf(
+            lines.stream().filter(l -> l.startsWith("Sends files")).findFirst().orElseThrow());
+    int end = lines.subList(first, lines.size()).indexOf("") + first;
+    assertThat(end - first).as(r.out()).isGreaterThan(3);
+    assertThat(lines.subList(first, end - 1))
+        .as(r.out())
+        .allSatisfy(line -> assertThat(line.length()).isGreaterThan(60));
   }
 
   @ParameterizedTest
