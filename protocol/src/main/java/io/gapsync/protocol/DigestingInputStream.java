@@ -69,6 +69,20 @@ public final class DigestingInputStream extends FilterInputStream {
     return false;
   }
 
+  /**
+   * Reads the rest of the stream (1 MiB at a time), hashing it, and returns this stream: {@code new
+   * DigestingInputStream(Files.newInputStream(f), SHA256).drain().digest()} hashes a file.
+   *
+   * @throws IOException if reading fails
+   */
+  public DigestingInputStream drain() throws IOException {
+    byte[] chunk = new byte[1 << 20];
+    while (read(chunk, 0, chunk.length) >= 0) {
+      // Hashed by read.
+    }
+    return this;
+  }
+
   /** Returns the number of bytes read so far. */
   public long count() {
     return count;

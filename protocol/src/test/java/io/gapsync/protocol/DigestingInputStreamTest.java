@@ -131,6 +131,20 @@ class DigestingInputStreamTest {
     }
   }
 
+  @Test
+  void drainHashesTheRestOfAStreamLongerThanItsChunk() throws IOException {
+    byte[] big = new byte[(1 << 20) * 2 + 17];
+    new java.util.Random(5).nextBytes(big);
+    DigestingInputStream in =
+        new DigestingInputStream(new ByteArrayInputStream(big), DigestAlgorithm.SHA256);
+    assertThat(in.read()).isEqualTo(big[0] & 0xff);
+
+    assertThat(in.drain()).isSameAs(in);
+
+    assertThat(in.count()).isEqualTo(big.length);
+    assertThat(in.digest()).isEqualTo(Digest.sha256Of(big));
+  }
+
   private static DigestingInputStream stream() {
     return new DigestingInputStream(new ByteArrayInputStream(CONTENT), DigestAlgorithm.SHA256);
   }

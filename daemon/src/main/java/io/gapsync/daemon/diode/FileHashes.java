@@ -2,16 +2,14 @@ package io.gapsync.daemon.diode;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.DigestAlgorithm;
+import io.gapsync.protocol.DigestingInputStream;
 import io.gapsync.protocol.ProtocolException;
 import io.gapsync.protocol.archive.ChecksumFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,21 +118,10 @@ public final class FileHashes {
 
   /** Hashes a file here and now. */
   static Hashed hash(Path file) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    try (DigestingInputStream in =
+        new DigestingInputStream(Files.newInputStream(file), DigestAlgorithm.SHA256)) {
+      in.drain();
+      return new Hashed(in.digest(), in.count());
     }
-    long size = 0;
-    byte[] chunk = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        sha.update(chunk, 0, n);
-        size += n;
-      }
-    }
-    return new Hashed(Digest.fromRaw(DigestAlgorithm.SHA256, sha.digest()), size);
   }
 }

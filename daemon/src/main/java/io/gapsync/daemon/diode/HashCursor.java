@@ -1,11 +1,11 @@
 package io.gapsync.daemon.diode;
 
+import io.gapsync.protocol.DigestAlgorithm;
 import io.gapsync.protocol.diode.BlockLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.BitSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -59,11 +59,7 @@ final class HashCursor {
   HashCursor(BlockLayout layout, FileChannel data) {
     this.layout = layout;
     this.data = data;
-    try {
-      this.sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    this.sha = DigestAlgorithm.SHA256.newMessageDigest();
   }
 
   /**

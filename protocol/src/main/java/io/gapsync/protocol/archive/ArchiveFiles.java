@@ -2,6 +2,7 @@ package io.gapsync.protocol.archive;
 
 import io.gapsync.protocol.Digest;
 import io.gapsync.protocol.DigestAlgorithm;
+import io.gapsync.protocol.DigestingInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +10,6 @@ import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -184,13 +184,9 @@ public final class ArchiveFiles {
   }
 
   private static Digest sha256(Path f) throws IOException {
-    MessageDigest md = DigestAlgorithm.SHA256.newMessageDigest();
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(f)) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
+    try (DigestingInputStream in =
+        new DigestingInputStream(Files.newInputStream(f), DigestAlgorithm.SHA256)) {
+      return in.drain().digest();
     }
-    return Digest.fromRaw(DigestAlgorithm.SHA256, md.digest());
   }
 }
